@@ -1,1 +1,14 @@
+//! The Recovery Desk server: REST API under `/api/v1`, the web app's host,
+//! and the `recovery-desk` command-line tools.
 
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod imports;
+pub mod postgres;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -72,6 +72,7 @@ pub struct Money {
 
 /// How a decimal value with more places than the currency has is rounded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Round half to even (banker's rounding), the default for imported amounts.
@@ -85,6 +86,7 @@ pub enum Rounding {
 
 /// Which character separates the integer part from the fraction in amount text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DecimalSeparator {
     #[default]

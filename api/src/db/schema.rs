@@ -1,0 +1,245 @@
+// Diesel table definitions, kept by hand in step with `migrations/`.
+// The catalogue test `schema_matches_migrations` compares them with the database.
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Bytea,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    creditors (id) {
+        id -> Uuid,
+        name -> Text,
+        time_zone -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    debtors (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        debtor_ref -> Text,
+        kind -> Text,
+        name -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    debtor_addresses (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        debtor_id -> Uuid,
+        line1 -> Nullable<Text>,
+        line2 -> Nullable<Text>,
+        city -> Nullable<Text>,
+        region -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        country -> Nullable<Text>,
+        is_valid -> Bool,
+        invalid_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    debtor_phones (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        debtor_id -> Uuid,
+        raw -> Text,
+        e164 -> Nullable<Text>,
+        phone_type -> Text,
+        is_valid -> Bool,
+        do_not_call -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    debtor_emails (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        debtor_id -> Uuid,
+        address -> Text,
+        is_valid -> Bool,
+        opted_out -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        debtor_id -> Uuid,
+        account_ref -> Text,
+        currency -> Bpchar,
+        status -> Text,
+        original_principal -> Int8,
+        original_interest -> Int8,
+        original_fees -> Int8,
+        principal_balance -> Int8,
+        interest_balance -> Int8,
+        fees_balance -> Int8,
+        total_balance -> Int8,
+        opened_on -> Nullable<Date>,
+        last_payment_on -> Nullable<Date>,
+        delinquent_since -> Nullable<Date>,
+        charged_off_on -> Nullable<Date>,
+        assigned_agent_id -> Nullable<Uuid>,
+        name_missing -> Bool,
+        no_valid_phone -> Bool,
+        no_valid_address -> Bool,
+        no_valid_email -> Bool,
+        no_valid_contact -> Bool,
+        source_hash -> Bytea,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        last_import_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    journal_entries (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Nullable<Uuid>,
+        kind -> Text,
+        effective_on -> Date,
+        memo -> Text,
+        corrects_entry_id -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    journal_lines (id) {
+        id -> Int8,
+        entry_id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Nullable<Uuid>,
+        ledger_account -> Text,
+        currency -> Bpchar,
+        amount -> Int8,
+    }
+}
+
+diesel::table! {
+    import_profiles (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Text,
+        config -> Jsonb,
+        built_in -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        profile_id -> Uuid,
+        file_name -> Text,
+        status -> Text,
+        started_by -> Nullable<Uuid>,
+        rows -> Int8,
+        imported -> Int8,
+        updated -> Int8,
+        unchanged -> Int8,
+        skipped -> Int8,
+        rejected -> Int8,
+        bytes_read -> Int8,
+        bytes_total -> Int8,
+        report -> Nullable<Jsonb>,
+        failure -> Nullable<Text>,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    import_rejections (id) {
+        id -> Int8,
+        import_id -> Uuid,
+        line -> Int8,
+        column_name -> Nullable<Text>,
+        code -> Text,
+        message -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        creditor_id -> Nullable<Uuid>,
+        actor_user_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(accounts -> creditors (creditor_id));
+diesel::joinable!(accounts -> debtors (debtor_id));
+diesel::joinable!(accounts -> users (assigned_agent_id));
+diesel::joinable!(debtors -> creditors (creditor_id));
+diesel::joinable!(debtor_addresses -> debtors (debtor_id));
+diesel::joinable!(debtor_phones -> debtors (debtor_id));
+diesel::joinable!(debtor_emails -> debtors (debtor_id));
+diesel::joinable!(journal_lines -> journal_entries (entry_id));
+diesel::joinable!(imports -> creditors (creditor_id));
+diesel::joinable!(imports -> import_profiles (profile_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    server_secrets,
+    creditors,
+    debtors,
+    debtor_addresses,
+    debtor_phones,
+    debtor_emails,
+    accounts,
+    journal_entries,
+    journal_lines,
+    import_profiles,
+    imports,
+    import_rejections,
+    audit_log,
+);

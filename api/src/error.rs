@@ -1,0 +1,157 @@
+//! `ApiError`: every failure a handler returns, mapped to a status and the
+//! one JSON error envelope. Causes of 5xx errors go to the log once, here,
+//! and never into the response body.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use shared::{ErrorBody, ErrorCode, ErrorEnvelope, FieldError};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+    cause: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), fields: Vec::new(), cause: None }
+    }
+
+    /// 400 `validation_failed` listing the fields at fault.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [only] => only.message.clone(),
+            _ => format!("{} fields are invalid; see `fields` for each problem", fields.len()),
+        };
+        ApiError { code: ErrorCode::ValidationFailed, message, fields, cause: None }
+    }
+
+    /// 400 `validation_failed` for one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, "invalid", message)])
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// 500 with a generic body; `cause` is logged when the response is built.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        ApiError {
+            code: ErrorCode::InternalError,
+            message: "the server failed to handle the request; try again, and report it if it persists".to_string(),
+            fields: Vec::new(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    pub fn envelope(&self) -> ErrorEnvelope {
+        ErrorEnvelope {
+            error: ErrorBody { code: self.code.as_str().to_string(), message: self.message.clone(), fields: self.fields.clone() },
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error.code = self.code.as_str(), error.cause = format!("{cause:#}"), "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(self.envelope())
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::NotFound => ApiError::not_found("record"),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let constraint = info.constraint_name().unwrap_or("");
+                match constraint {
+                    "users_email_key" => ApiError::validation(vec![FieldError::new(
+                        "email",
+                        "taken",
+                        "a user with this email already exists; sign in or choose another address",
+                    )]),
+                    "creditors_name_key" => ApiError::conflict("a creditor with this name already exists"),
+                    "import_profiles_name_key" => ApiError::validation(vec![FieldError::new(
+                        "name",
+                        "taken",
+                        "an import profile with this name already exists; choose another name",
+                    )]),
+                    _ => ApiError::internal(error),
+                }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::new(ErrorCode::ServiceUnavailable, "the request collided with another change; retry it")
+            }
+            _ => ApiError::internal(error),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        tracing::error!(error.cause = %error, "no database connection available");
+        ApiError::new(ErrorCode::ServiceUnavailable, "the database is unavailable; try again shortly")
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(anyhow::anyhow!("blocking task failed: {error}"))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_codes() {
+        assert_eq!(ApiError::not_found("account").status_code(), StatusCode::NOT_FOUND);
+        assert_eq!(ApiError::invalid_field("limit", "bad").status_code(), StatusCode::BAD_REQUEST);
+        assert_eq!(ApiError::forbidden("no").status_code(), StatusCode::FORBIDDEN);
+        assert_eq!(ApiError::conflict("dup").status_code(), StatusCode::CONFLICT);
+        assert_eq!(ApiError::internal(anyhow::anyhow!("x")).status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn internal_error_body_hides_cause() {
+        let error = ApiError::internal(anyhow::anyhow!("password=hunter2 relation users missing"));
+        let body = serde_json::to_string(&error.envelope()).unwrap();
+        assert!(!body.contains("hunter2"));
+        assert!(body.contains("internal_error"));
+    }
+}

@@ -1,0 +1,174 @@
+//! Placement imports: read a creditor's file through a profile and write
+//! accounts in batches, accounting for every line of the file.
+//!
+//! Memory stays flat whatever the file's size: lines are read one at a time,
+//! written in batches of `writer::BATCH_SIZE`, and duplicates across batches
+//! are found through `accounts.last_import_id` rather than an in-memory set.
+
+pub mod columns;
+pub mod fields;
+pub mod lending_club;
+pub mod mapping;
+pub mod phone;
+pub mod reader;
+pub mod row;
+pub mod writer;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context;
+use diesel::PgConnection;
+use sha2::{Digest, Sha256};
+use shared::imports::ProfileConfig;
+use uuid::Uuid;
+
+use fields::LineTally;
+use mapping::{Header, Line, Mapper};
+use row::{Rejection, RowOutcome};
+use writer::{BatchContext, BatchProgress, PendingRow, BATCH_SIZE};
+
+/// What reading the file produced, beyond the counters kept on the import row.
+#[derive(Debug, Default)]
+pub struct RunOutcome {
+    pub skipped_reasons: BTreeMap<String, u64>,
+    pub empty_lines: u64,
+    pub rounded_amounts: u64,
+    pub missing_name: u64,
+    pub no_valid_contact: u64,
+    pub invalid_phones: u64,
+    pub invalid_emails: u64,
+}
+
+/// Reads `path` with `config` and writes its accounts for the import `ctx.import_id`.
+/// `on_batch` is called after each committed batch with the bytes read so far.
+/// Returns an error when the file cannot be read; the batches committed before stay.
+pub fn run(
+    conn: &mut PgConnection,
+    ctx: &BatchContext,
+    config: ProfileConfig,
+    path: &Path,
+    outcome: &mut RunOutcome,
+    mut on_batch: impl FnMut(u64, u64),
+) -> anyhow::Result<()> {
+    let encoding = reader::Encoding::from_profile(config.encoding.as_deref())?;
+    let mut file = reader::open(path, encoding, config.delimiter)?;
+    let bytes_total = file.bytes_total;
+    let mut record = csv::StringRecord::new();
+
+    if !file.reader.read_record(&mut record).context("failed to read the header line")? {
+        anyhow::bail!("the file is empty; a placement file starts with a header line naming its columns");
+    }
+    let header = Header::new(&record);
+    let mapper = Mapper::new(config, &header)?;
+    let mut previous_end = file.reader.position().line();
+
+    let mut pending: Vec<PendingRow> = Vec::with_capacity(BATCH_SIZE);
+    let mut progress = new_progress();
+    loop {
+        let more = file
+            .reader
+            .read_record(&mut record)
+            .with_context(|| format!("failed to read the file after line {previous_end}"))?;
+        if !more {
+            break;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(previous_end + 1);
+
+        // The CSV reader passes over blank lines; count them from the gap in line numbers.
+        let blank = line.saturating_sub(previous_end + 1);
+        if blank > 0 {
+            progress.rows += blank;
+            progress.skipped += blank;
+            outcome.empty_lines += blank;
+            *outcome.skipped_reasons.entry("empty line".to_string()).or_default() += blank;
+        }
+        previous_end = file.reader.position().line();
+        // A record that ends at end of file without a newline leaves the position on its own line.
+        if previous_end < line {
+            previous_end = line;
+        }
+        progress.rows += 1;
+
+        if record.iter().all(|field| field.trim().is_empty()) {
+            progress.skipped += 1;
+            outcome.empty_lines += 1;
+            *outcome.skipped_reasons.entry("empty line".to_string()).or_default() += 1;
+        } else if record.len() != header.width {
+            progress.mapping_rejections.push((
+                line,
+                Rejection::whole_row(
+                    "wrong_field_count",
+                    format!(
+                        "the line has {} fields but the header has {}; check for an unquoted delimiter or a missing field",
+                        record.len(),
+                        header.width
+                    ),
+                ),
+            ));
+        } else {
+            let mut tally = LineTally::default();
+            match mapper.map(&Line { header: &header, record: &record }, &mut tally) {
+                RowOutcome::Row(row) => {
+                    outcome.rounded_amounts += tally.rounded_amounts;
+                    outcome.invalid_phones += row.phones.iter().filter(|p| !p.is_valid).count() as u64;
+                    outcome.invalid_emails += row.emails.iter().filter(|e| !e.is_valid).count() as u64;
+                    let hash = Sha256::digest(serde_json::to_vec(&row)?).to_vec();
+                    pending.push(PendingRow { line, row: *row, hash });
+                }
+                RowOutcome::Skip(reason) => {
+                    progress.skipped += 1;
+                    *outcome.skipped_reasons.entry(reason).or_default() += 1;
+                }
+                RowOutcome::Reject(problems) => {
+                    progress.mapping_rejections.extend(problems.into_iter().map(|p| (line, p)));
+                }
+            }
+        }
+
+        if pending.len() >= BATCH_SIZE || progress.rows >= 4 * BATCH_SIZE as u64 {
+            flush(conn, ctx, &mut pending, &mut progress, &file, outcome)?;
+            on_batch(file.bytes_read.load(Ordering::Relaxed), bytes_total);
+        }
+    }
+
+    // Blank lines after the last record.
+    let end_line = file.reader.position().line();
+    let trailing = end_line.saturating_sub(previous_end + 1);
+    if trailing > 0 {
+        progress.rows += trailing;
+        progress.skipped += trailing;
+        outcome.empty_lines += trailing;
+        *outcome.skipped_reasons.entry("empty line".to_string()).or_default() += trailing;
+    }
+    flush(conn, ctx, &mut pending, &mut progress, &file, outcome)?;
+    on_batch(bytes_total, bytes_total);
+    Ok(())
+}
+
+fn new_progress() -> BatchProgress {
+    BatchProgress { mapping_rejections: Vec::new(), rows: 0, skipped: 0, bytes_read: 0 }
+}
+
+fn flush(
+    conn: &mut PgConnection,
+    ctx: &BatchContext,
+    pending: &mut Vec<PendingRow>,
+    progress: &mut BatchProgress,
+    file: &reader::OpenedFile,
+    outcome: &mut RunOutcome,
+) -> anyhow::Result<()> {
+    let mut batch_progress = std::mem::replace(progress, new_progress());
+    batch_progress.bytes_read = file.bytes_read.load(Ordering::Relaxed);
+    let result = writer::apply_batch(conn, ctx, pending, batch_progress).context("failed to write a batch of accounts")?;
+    outcome.missing_name += result.missing_name;
+    outcome.no_valid_contact += result.no_valid_contact;
+    pending.clear();
+    Ok(())
+}
+
+/// A new import id, time-ordered so lists sort by start.
+pub fn new_import_id() -> Uuid {
+    Uuid::now_v7()
+}

@@ -1,0 +1,4 @@
+pub mod assign;
+pub mod change_status;
+pub mod get;
+pub mod list;

@@ -1,0 +1,48 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists and accounts."),
+    paths(
+        super::health::health,
+        super::auth::login::login,
+        super::auth::refresh::refresh,
+        super::auth::logout::logout,
+        super::me::get_me,
+        super::users::list::list_users,
+        super::users::create::create_user,
+        super::creditors::list::list_creditors,
+        super::accounts::list::list_accounts,
+        super::accounts::get::get_account,
+        super::accounts::change_status::change_account_status,
+        super::accounts::assign::assign_account,
+        super::import_profiles::list::list_import_profiles,
+        super::import_profiles::create::create_import_profile,
+        super::imports::list::list_imports,
+        super::imports::create::create_import,
+        super::imports::get::get_import,
+        super::imports::report_csv::get_import_report_csv,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,107 @@
+//! Building the application: pool, migrations, shared secrets, routes, and
+//! the listening socket. `build` binds the port itself so tests can use port 0.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{fn_service, Server, ServiceRequest, ServiceResponse};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::postgres::{self, PgPool};
+use crate::routes;
+use crate::services::sessions;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: PgPool,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listening socket.
+    pub fn build(settings: Settings) -> anyhow::Result<Application> {
+        let pool = postgres::build_pool(&settings.database_url, 16)?;
+        let keys = {
+            let mut conn = pool.get()?;
+            let applied = postgres::run_migrations(&mut conn)?;
+            if !applied.is_empty() {
+                tracing::info!(count = applied.len(), "applied database migrations");
+            }
+            sessions::load_jwt_keys(&mut conn)?
+        };
+        std::fs::create_dir_all(&settings.upload_dir)?;
+
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("failed to listen on {}: {e}; choose another address with --bind", settings.bind))?;
+        let port = listener.local_addr()?.port();
+
+        let pool_data = web::Data::new(pool.clone());
+        let keys = web::Data::new(keys);
+        let auth_settings = web::Data::new(settings.auth.clone());
+        let web_dir = settings.web_dir.clone();
+        let settings = web::Data::new(settings);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(pool_data.clone())
+                .app_data(keys.clone())
+                .app_data(auth_settings.clone())
+                .app_data(settings.clone())
+                .configure(routes::configure)
+                .configure(|cfg| serve_web_app(cfg, web_dir.clone()))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    /// Serves until the server is stopped (SIGINT or SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Serves the built web app, answering unknown paths with `index.html` so the
+/// app's own routes work on reload. Without a build, `/` explains how to make one.
+fn serve_web_app(cfg: &mut web::ServiceConfig, web_dir: Option<PathBuf>) {
+    match web_dir.filter(|dir| dir.join("index.html").is_file()) {
+        Some(dir) => {
+            let index = dir.join("index.html");
+            cfg.service(Files::new("/", dir).index_file("index.html").default_handler(fn_service(move |req: ServiceRequest| {
+                let index = index.clone();
+                async move {
+                    let (req, _) = req.into_parts();
+                    let file = NamedFile::open(&index)?;
+                    let response = file.into_response(&req);
+                    Ok(ServiceResponse::new(req, response))
+                }
+            })));
+        }
+        None => {
+            cfg.default_service(web::to(|| async {
+                HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body(
+                    "The web app is not built. Run `make run` (or `make web` and restart the server); the API is under /api/v1.",
+                )
+            }));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Small building blocks that several pages use.
+
+mod badges;
+mod download;
+mod error_banner;
+mod format;
+mod money;
+mod pagination;
+mod table;
+
+pub use badges::{ContactFlagBadges, StatusBadge};
+pub use download::save_text_file;
+pub use error_banner::{ErrorBanner, FieldMessage, Notice};
+pub use format::{format_bytes, format_count, format_date, format_datetime, format_optional_date};
+pub use money::{minor_units_to_input, parse_major_units, MoneyAmount};
+pub use pagination::Pagination;
+pub use table::TableMessageRow;

@@ -1,0 +1,203 @@
+//! One account: balances, dates, status and its change, debtor contacts and ledger.
+
+mod contacts;
+mod ledger;
+mod status_change;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use shared::accounts::{AccountDetail, Balance};
+use shared::Currency;
+use uuid::Uuid;
+
+use self::contacts::DebtorContacts;
+use self::ledger::LedgerTable;
+use self::status_change::StatusChange;
+use crate::api::{self, ApiError};
+use crate::app::LastWorklistUrl;
+use crate::components::{format_datetime, format_optional_date, ErrorBanner, MoneyAmount, Notice, StatusBadge};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let params = use_params_map();
+    let last_worklist_url = expect_context::<LastWorklistUrl>();
+    let account_id = Memo::new(move |_| params.with(|params| params.get("id").unwrap_or_default()));
+
+    let detail = RwSignal::new(None::<Result<AccountDetail, ApiError>>);
+    // Confirms a status change; it sits outside the account view, which the change replaces.
+    let status_notice = RwSignal::new(None::<String>);
+    let generation = StoredValue::new(0u64);
+    let reload = Trigger::new();
+    Effect::new(move |_| {
+        reload.track();
+        let id_text = account_id.get();
+        let this_request = generation.get_value() + 1;
+        generation.set_value(this_request);
+        detail.set(None);
+        status_notice.set(None);
+        let Ok(id) = id_text.parse::<Uuid>() else {
+            detail.set(Some(Err(ApiError::Server {
+                status: 400,
+                error: shared::ErrorBody {
+                    code: "invalid_path".to_string(),
+                    message: format!("'{id_text}' is not a valid account id; open the account from the worklist."),
+                    fields: Vec::new(),
+                },
+            })));
+            return;
+        };
+        spawn_local(async move {
+            let response = api::get_account(id).await;
+            if generation.try_get_value() == Some(this_request) {
+                detail.try_set(Some(response));
+            }
+        });
+    });
+
+    let body = move || match detail.get() {
+        None => view! { <p class="page-status">"Loading account\u{2026}"</p> }.into_any(),
+        Some(Err(error)) => view! {
+            <ErrorBanner message=error.message() id="account-error" />
+            <button type="button" on:click=move |_| reload.notify()>
+                "Try again"
+            </button>
+        }
+        .into_any(),
+        Some(Ok(account)) => view! { <AccountView account=account detail=detail status_notice=status_notice /> }.into_any(),
+    };
+
+    view! {
+        <p class="back-link">
+            <a href=move || last_worklist_url.0.get() id="back-to-worklist">
+                "\u{2190} Back to worklist"
+            </a>
+        </p>
+        {move || status_notice.get().map(|message| view! { <Notice message=message /> })}
+        {body}
+    }
+}
+
+#[component]
+fn AccountView(
+    account: AccountDetail,
+    detail: RwSignal<Option<Result<AccountDetail, ApiError>>>,
+    status_notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let summary = account.summary.clone();
+    let currency = summary.currency;
+    let debtor_name = match summary.debtor_name.clone() {
+        Some(name) => view! { <span>{name}</span> }.into_any(),
+        None => view! { <span class="badge flag-warn">"Name missing"</span> }.into_any(),
+    };
+    let on_changed = Callback::new(move |updated: AccountDetail| {
+        status_notice.set(Some(format!("Status changed to {}.", updated.summary.status.label())));
+        detail.set(Some(Ok(updated)));
+    });
+
+    view! {
+        <div class="page-header account-header">
+            <h1>
+                "Account " <span class="ref" id="account-ref">{summary.account_ref.clone()}</span>
+            </h1>
+            <StatusBadge status=summary.status />
+        </div>
+        <p class="account-subtitle">
+            {debtor_name} " \u{00B7} " {summary.creditor_name.clone()} " \u{00B7} "
+            {summary.assigned_agent_name.clone().unwrap_or_else(|| "Unassigned".to_string())}
+        </p>
+        <div class="account-grid">
+            <section class="card" aria-labelledby="balances-heading">
+                <h2 id="balances-heading">"Balances"</h2>
+                <BalanceTable original=account.original_balance current=summary.balance currency=currency />
+            </section>
+            <section class="card" aria-labelledby="dates-heading">
+                <h2 id="dates-heading">"Dates"</h2>
+                <dl class="facts">
+                    <dt>"Days past due"</dt>
+                    <dd>
+                        {summary.days_past_due.map(|days| days.to_string()).unwrap_or_else(|| "\u{2014}".to_string())}
+                        {summary.dpd_bucket.map(|bucket| format!(" (bucket {})", bucket.as_str()))}
+                    </dd>
+                    <dt>"Delinquent since"</dt>
+                    <dd>{format_optional_date(summary.delinquent_since)}</dd>
+                    <dt>"Last payment"</dt>
+                    <dd>{format_optional_date(summary.last_payment_on)}</dd>
+                    <dt>"Opened"</dt>
+                    <dd>{format_optional_date(account.opened_on)}</dd>
+                    <dt>"Charged off"</dt>
+                    <dd>{format_optional_date(account.charged_off_on)}</dd>
+                    <dt>"Placed"</dt>
+                    <dd>{format_datetime(account.created_at)}</dd>
+                    <dt>"Last updated"</dt>
+                    <dd>{format_datetime(account.updated_at)}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="status-heading">
+                <h2 id="status-heading">"Status"</h2>
+                <StatusChange
+                    account_id=summary.id
+                    current=summary.status
+                    allowed=account.allowed_next_statuses.clone()
+                    on_changed=on_changed
+                />
+            </section>
+        </div>
+        <section class="card" aria-labelledby="debtor-heading">
+            <h2 id="debtor-heading">"Debtor contacts"</h2>
+            <DebtorContacts debtor=account.debtor.clone() flags=summary.contact_flags />
+        </section>
+        <section class="card" aria-labelledby="ledger-heading">
+            <h2 id="ledger-heading">"Ledger"</h2>
+            <LedgerTable entries=account.ledger.clone() currency=currency />
+        </section>
+    }
+}
+
+/// Original and current balance side by side, one row per component.
+#[component]
+fn BalanceTable(original: Balance, current: Balance, currency: Currency) -> impl IntoView {
+    let rows = [
+        ("Principal", original.principal, current.principal),
+        ("Interest", original.interest, current.interest),
+        ("Fees", original.fees, current.fees),
+    ];
+    view! {
+        <table class="data-table compact balances">
+            <thead>
+                <tr>
+                    <th scope="col">"Component"</th>
+                    <th scope="col" class="numeric">"Original"</th>
+                    <th scope="col" class="numeric">"Current"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|(label, original, current)| {
+                        view! {
+                            <tr>
+                                <th scope="row">{label}</th>
+                                <td class="numeric">
+                                    <MoneyAmount amount=original currency=currency />
+                                </td>
+                                <td class="numeric">
+                                    <MoneyAmount amount=current currency=currency />
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+                <tr class="total">
+                    <th scope="row">"Total"</th>
+                    <td class="numeric">
+                        <MoneyAmount amount=original.total currency=currency />
+                    </td>
+                    <td class="numeric" id="account-balance-total">
+                        <MoneyAmount amount=current.total currency=currency />
+                    </td>
+                </tr>
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,11 @@
+//! One folder per page.
+
+mod account;
+mod import;
+mod login;
+mod worklist;
+
+pub use account::AccountPage;
+pub use import::ImportPage;
+pub use login::LoginPage;
+pub use worklist::WorklistPage;
