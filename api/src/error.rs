@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, ResponseError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use shared::{ErrorBody, ErrorCode, ErrorEnvelope, FieldError};
 
-#[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -62,6 +61,13 @@ impl ApiError {
         ErrorEnvelope {
             error: ErrorBody { code: self.code.as_str().to_string(), message: self.message.clone(), fields: self.fields.clone() },
         }
+    }
+}
+
+/// Leaves out the cause: the request logger prints this, and the cause is logged once in `error_response`.
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError").field("code", &self.code).field("message", &self.message).field("fields", &self.fields).finish()
     }
 }
 

@@ -1,1 +1,2 @@
-//! Integration tests live in `tests/`.
+//! Integration tests live in `tests/api/`: one test binary whose modules each
+//! cover one capability. See `docs/testing.md`.

@@ -11,7 +11,7 @@ use crate::api::{self, ApiError};
 use crate::components::ErrorBanner;
 use crate::pages::{AccountPage, ImportPage, LoginPage, WorklistPage};
 
-/// Where the signed-in user stands.
+/// The state of the user's session.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionState {
     /// Stored tokens are being checked with `GET /me`.
@@ -83,8 +83,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The frame of every signed-in page: top bar and the page below it.
-/// Sends signed-out visitors to the login page and back here afterwards.
+/// Renders the frame of every signed-in page: the top bar and the page below it.
+/// Signed-out visitors go to the login page and return to the same page afterwards.
 #[component]
 fn Shell() -> impl IntoView {
     let session = use_session();
@@ -110,8 +110,8 @@ fn Shell() -> impl IntoView {
         let target = if signing_out.get_value() {
             "/login".to_string()
         } else {
-            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-            format!("/login?next={}", js_sys::encode_uri_component(&here))
+            let current_path = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            format!("/login?next={}", js_sys::encode_uri_component(&current_path))
         };
         redirect(&target, NavigateOptions { replace: true, ..Default::default() });
     });

@@ -100,6 +100,8 @@ pub fn map(mapper: &Mapper, line: &Line<'_>, tally: &mut LineTally) -> RowOutcom
         is_valid: false,
         invalid_reason: None,
     };
+    // National phone numbers are read in the debtor's own country when the line gives one.
+    let phone_region = fields::text(get(&map.country)).map(|c| c.to_ascii_uppercase());
     let has_any_part = address.line1.is_some() || address.city.is_some() || address.postal_code.is_some() || address.region.is_some();
     let address = has_any_part.then(|| check_address(address));
 
@@ -121,7 +123,12 @@ pub fn map(mapper: &Mapper, line: &Line<'_>, tally: &mut LineTally) -> RowOutcom
         delinquent_since,
         charged_off_on,
         address,
-        phones: map.phones.iter().filter_map(|c| fields::text(line.get(c))).map(|raw| mapper.phone(&raw)).collect(),
+        phones: map
+            .phones
+            .iter()
+            .filter_map(|c| fields::text(line.get(c)))
+            .map(|raw| mapper.phone(&raw, phone_region.as_deref()))
+            .collect(),
         emails: map.emails.iter().filter_map(|c| fields::text(line.get(c))).map(|raw| mapper.email(&raw)).collect(),
     }))
 }

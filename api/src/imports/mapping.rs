@@ -100,8 +100,9 @@ impl Mapper {
         }
     }
 
-    pub fn phone(&self, raw: &str) -> PhoneInput {
-        let normalised = normalise_phone(raw, &self.config.default_country);
+    /// Normalises a phone number, reading national numbers in `region` or else the profile's default country.
+    pub fn phone(&self, raw: &str, region: Option<&str>) -> PhoneInput {
+        let normalised = normalise_phone(raw, region.unwrap_or(&self.config.default_country));
         PhoneInput {
             raw: raw.trim().to_string(),
             e164: normalised.e164,

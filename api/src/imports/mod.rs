@@ -55,74 +55,61 @@ pub fn run(
     let encoding = reader::Encoding::from_profile(config.encoding.as_deref())?;
     let mut file = reader::open(path, encoding, config.delimiter)?;
     let bytes_total = file.bytes_total;
-    let mut record = csv::StringRecord::new();
-
-    if !file.reader.read_record(&mut record).context("failed to read the header line")? {
-        anyhow::bail!("the file is empty; a placement file starts with a header line naming its columns");
-    }
-    let header = Header::new(&record);
-    let mapper = Mapper::new(config, &header)?;
-    let mut previous_end = file.reader.position().line();
-
     let mut pending: Vec<PendingRow> = Vec::with_capacity(BATCH_SIZE);
     let mut progress = new_progress();
-    loop {
-        let more = file
-            .reader
-            .read_record(&mut record)
-            .with_context(|| format!("failed to read the file after line {previous_end}"))?;
-        if !more {
-            break;
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(previous_end + 1);
 
-        // The CSV reader passes over blank lines; count them from the gap in line numbers.
-        let blank = line.saturating_sub(previous_end + 1);
-        if blank > 0 {
-            progress.rows += blank;
-            progress.skipped += blank;
-            outcome.empty_lines += blank;
-            *outcome.skipped_reasons.entry("empty line".to_string()).or_default() += blank;
+    // Blank lines before the header count as skipped lines too.
+    let header = loop {
+        match file.next_piece()? {
+            None => anyhow::bail!("the file is empty; a placement file starts with a header line naming its columns"),
+            Some(Ok(reader::Piece::Blank { .. })) => count_blank(&mut progress, outcome),
+            Some(Ok(reader::Piece::Record { record, .. })) => break Header::new(&record),
+            Some(Err((line, message))) => anyhow::bail!("the header on line {line} cannot be read: {message}"),
         }
-        previous_end = file.reader.position().line();
-        // A record that ends at end of file without a newline leaves the position on its own line.
-        if previous_end < line {
-            previous_end = line;
-        }
-        progress.rows += 1;
+    };
+    let mapper = Mapper::new(config, &header)?;
 
-        if record.iter().all(|field| field.trim().is_empty()) {
-            progress.skipped += 1;
-            outcome.empty_lines += 1;
-            *outcome.skipped_reasons.entry("empty line".to_string()).or_default() += 1;
-        } else if record.len() != header.width {
-            progress.mapping_rejections.push((
-                line,
-                Rejection::whole_row(
-                    "wrong_field_count",
-                    format!(
-                        "the line has {} fields but the header has {}; check for an unquoted delimiter or a missing field",
-                        record.len(),
-                        header.width
-                    ),
-                ),
-            ));
-        } else {
-            let mut tally = LineTally::default();
-            match mapper.map(&Line { header: &header, record: &record }, &mut tally) {
-                RowOutcome::Row(row) => {
-                    outcome.rounded_amounts += tally.rounded_amounts;
-                    outcome.invalid_phones += row.phones.iter().filter(|p| !p.is_valid).count() as u64;
-                    outcome.invalid_emails += row.emails.iter().filter(|e| !e.is_valid).count() as u64;
-                    let hash = Sha256::digest(serde_json::to_vec(&row)?).to_vec();
-                    pending.push(PendingRow { line, row: *row, hash });
-                }
-                RowOutcome::Skip(reason) => {
-                    progress.skipped += 1;
-                    *outcome.skipped_reasons.entry(reason).or_default() += 1;
-                }
-                RowOutcome::Reject(problems) => {
-                    progress.mapping_rejections.extend(problems.into_iter().map(|p| (line, p)));
+    while let Some(piece) = file.next_piece()? {
+        match piece {
+            Ok(reader::Piece::Blank { .. }) => count_blank(&mut progress, outcome),
+            Err((line, message)) => {
+                progress.rows += 1;
+                progress.mapping_rejections.push((line, Rejection::whole_row("invalid_csv", message)));
+            }
+            Ok(reader::Piece::Record { first_line: line, record }) => {
+                progress.rows += 1;
+                if record.iter().all(|field| field.trim().is_empty()) {
+                    count_blank_row(&mut progress, outcome);
+                } else if record.len() != header.width {
+                    progress.mapping_rejections.push((
+                        line,
+                        Rejection::whole_row(
+                            "wrong_field_count",
+                            format!(
+                                "the line has {} fields but the header has {}; check for an unquoted delimiter or a missing field",
+                                record.len(),
+                                header.width
+                            ),
+                        ),
+                    ));
+                } else {
+                    let mut tally = LineTally::default();
+                    match mapper.map(&Line { header: &header, record: &record }, &mut tally) {
+                        RowOutcome::Row(row) => {
+                            outcome.rounded_amounts += tally.rounded_amounts;
+                            outcome.invalid_phones += row.phones.iter().filter(|p| !p.is_valid).count() as u64;
+                            outcome.invalid_emails += row.emails.iter().filter(|e| !e.is_valid).count() as u64;
+                            let hash = Sha256::digest(serde_json::to_vec(&row)?).to_vec();
+                            pending.push(PendingRow { line, row: *row, hash });
+                        }
+                        RowOutcome::Skip(reason) => {
+                            progress.skipped += 1;
+                            *outcome.skipped_reasons.entry(reason).or_default() += 1;
+                        }
+                        RowOutcome::Reject(problems) => {
+                            progress.mapping_rejections.extend(problems.into_iter().map(|p| (line, p)));
+                        }
+                    }
                 }
             }
         }
@@ -132,19 +119,24 @@ pub fn run(
             on_batch(file.bytes_read.load(Ordering::Relaxed), bytes_total);
         }
     }
-
-    // Blank lines after the last record.
-    let end_line = file.reader.position().line();
-    let trailing = end_line.saturating_sub(previous_end + 1);
-    if trailing > 0 {
-        progress.rows += trailing;
-        progress.skipped += trailing;
-        outcome.empty_lines += trailing;
-        *outcome.skipped_reasons.entry("empty line".to_string()).or_default() += trailing;
-    }
     flush(conn, ctx, &mut pending, &mut progress, &file, outcome)?;
     on_batch(bytes_total, bytes_total);
     Ok(())
+}
+
+const EMPTY_LINE: &str = "empty line";
+
+/// A line with nothing on it.
+fn count_blank(progress: &mut BatchProgress, outcome: &mut RunOutcome) {
+    progress.rows += 1;
+    count_blank_row(progress, outcome);
+}
+
+/// A line already counted in `rows` whose fields are all empty.
+fn count_blank_row(progress: &mut BatchProgress, outcome: &mut RunOutcome) {
+    progress.skipped += 1;
+    outcome.empty_lines += 1;
+    *outcome.skipped_reasons.entry(EMPTY_LINE.to_string()).or_default() += 1;
 }
 
 fn new_progress() -> BatchProgress {

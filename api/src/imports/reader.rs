@@ -47,13 +47,88 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
-/// An opened placement file: a CSV reader over UTF-8 text plus what was detected.
+/// One piece of a placement file, with the line numbers it covers.
+#[derive(Debug)]
+pub enum Piece {
+    /// A line with nothing on it (or only spaces and a carriage return).
+    Blank { line: u64 },
+    /// A CSV record, which spans several lines when a quoted field holds line breaks.
+    Record { first_line: u64, record: csv::StringRecord },
+}
+
+/// An opened placement file: yields records and blank lines with exact line numbers.
+///
+/// The CSV parser passes over blank lines and reports positions that depend on
+/// the line terminator, so the file is split into lines here: a record ends at
+/// the first line break where its double quotes are balanced. Each record is
+/// then parsed on its own.
 pub struct OpenedFile {
-    pub reader: csv::Reader<Box<dyn Read + Send>>,
+    lines: BufReader<Box<dyn Read + Send>>,
+    parser: csv::ReaderBuilder,
+    next_line: u64,
+    buffer: String,
+    record_text: String,
+    /// The first line, read early to detect the delimiter and handed out first.
+    first_line: Option<String>,
     pub encoding: Encoding,
     pub delimiter: u8,
     pub bytes_total: u64,
     pub bytes_read: Arc<AtomicU64>,
+}
+
+/// A record longer than this without a closing quote is treated as broken, so
+/// one stray quote cannot swallow the rest of a large file.
+const MAX_RECORD_LINES: u64 = 1000;
+
+impl OpenedFile {
+    /// The next record or blank line, or `None` at the end of the file.
+    pub fn next_piece(&mut self) -> anyhow::Result<Option<Result<Piece, (u64, String)>>> {
+        self.record_text.clear();
+        let first_line = self.next_line;
+        let mut quotes = 0usize;
+        loop {
+            self.buffer.clear();
+            let n = match self.first_line.take() {
+                Some(line) => {
+                    self.buffer = line;
+                    self.buffer.len()
+                }
+                None => self
+                    .lines
+                    .read_line(&mut self.buffer)
+                    .with_context(|| format!("failed to read line {}", self.next_line))?,
+            };
+            if n == 0 {
+                if self.record_text.is_empty() {
+                    return Ok(None);
+                }
+                // End of file inside a quoted field.
+                return Ok(Some(Err((first_line, "the line opens a quoted field that never closes; add the closing double quote".to_string()))));
+            }
+            self.next_line += 1;
+            quotes += self.buffer.bytes().filter(|b| *b == b'"').count();
+            if self.record_text.is_empty() && quotes == 0 && self.buffer.trim().is_empty() {
+                return Ok(Some(Ok(Piece::Blank { line: first_line })));
+            }
+            self.record_text.push_str(&self.buffer);
+            if quotes % 2 == 0 {
+                break;
+            }
+            if self.next_line - first_line >= MAX_RECORD_LINES {
+                return Ok(Some(Err((
+                    first_line,
+                    format!("a quoted field opened on this line is still open {MAX_RECORD_LINES} lines later; add the closing double quote"),
+                ))));
+            }
+        }
+        let trimmed = self.record_text.trim_end_matches(['\n', '\r']);
+        let mut parser = self.parser.from_reader(trimmed.as_bytes());
+        let mut record = csv::StringRecord::new();
+        match parser.read_record(&mut record) {
+            Ok(_) => Ok(Some(Ok(Piece::Record { first_line, record }))),
+            Err(e) => Ok(Some(Err((first_line, format!("the line is not valid CSV: {e}"))))),
+        }
+    }
 }
 
 /// Opens `path`, detecting what the profile leaves open.
@@ -72,35 +147,38 @@ pub fn open(path: &Path, encoding: Option<Encoding>, delimiter: Option<char>) ->
 
     let bytes_read = Arc::new(AtomicU64::new(0));
     let counted = CountingReader { inner: file, count: bytes_read.clone() };
-    let text: Box<dyn Read + Send> = match encoding {
-        // The decoder strips a UTF-8 byte-order mark and replaces nothing in valid UTF-8.
-        Encoding::Utf8 => Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::UTF_8))
-                .bom_override(true)
-                .build(counted),
-        ),
-        Encoding::Latin1 => Box::new(
-            encoding_rs_io::DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::WINDOWS_1252))
-                .bom_override(true)
-                .build(counted),
-        ),
+    let decoder = match encoding {
+        Encoding::Utf8 => encoding_rs::UTF_8,
+        Encoding::Latin1 => encoding_rs::WINDOWS_1252,
     };
-    let mut buffered = BufReader::with_capacity(256 * 1024, text);
+    // The decoder strips a UTF-8 byte-order mark and passes valid UTF-8 through unchanged.
+    let text: Box<dyn Read + Send> =
+        Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(decoder)).bom_override(true).build(counted));
+    let mut lines = BufReader::with_capacity(256 * 1024, text);
 
+    // The decoder may hand out only a few bytes at first, so the delimiter is detected on a whole line.
+    let mut first_line = String::new();
+    lines.read_line(&mut first_line).context("failed to read the first line")?;
     let delimiter = match delimiter {
         Some(c) if c == ',' || c == ';' || c == '\t' || c == '|' => c as u8,
         Some(c) => bail!("delimiter '{c}' is not supported; use ',', ';', '|' or a tab"),
-        None => detect_delimiter(buffered.fill_buf()?),
+        None => detect_delimiter(first_line.as_bytes()),
     };
 
-    let reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(Box::new(buffered) as Box<dyn Read + Send>);
-    Ok(OpenedFile { reader, encoding, delimiter, bytes_total, bytes_read })
+    let mut parser = csv::ReaderBuilder::new();
+    parser.delimiter(delimiter).has_headers(false).flexible(true);
+    Ok(OpenedFile {
+        lines,
+        parser,
+        next_line: 1,
+        buffer: String::new(),
+        record_text: String::new(),
+        first_line: (!first_line.is_empty()).then_some(first_line),
+        encoding,
+        delimiter,
+        bytes_total,
+        bytes_read,
+    })
 }
 
 /// Checks the whole file for valid UTF-8 in fixed-size chunks, so memory stays flat.
@@ -162,6 +240,39 @@ mod tests {
         assert_eq!(detect_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(detect_delimiter(b"\"x;y;z\",b,c\n"), b',');
         assert_eq!(detect_delimiter(b"single\n"), b',');
+    }
+
+    fn pieces(text: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut file = open(&path, None, None).unwrap();
+        let mut out = Vec::new();
+        while let Some(piece) = file.next_piece().unwrap() {
+            out.push(match piece {
+                Ok(Piece::Blank { line }) => format!("{line}:blank"),
+                Ok(Piece::Record { first_line, record }) => format!("{first_line}:{}", record.iter().collect::<Vec<_>>().join("|")),
+                Err((line, _)) => format!("{line}:error"),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_numbered_with_lf_and_crlf() {
+        let expected = ["1:h1|h2", "2:a|b", "3:blank", "4:c|d", "5:x\ny|z", "7:|", "8:e|f", "9:blank"];
+        assert_eq!(pieces("h1,h2\na,b\n\nc,d\n\"x\ny\",z\n,\ne,f\n\n"), expected);
+        assert_eq!(pieces("h1,h2\r\na,b\r\n\r\nc,d\r\n\"x\ny\",z\r\n,\r\ne,f\r\n\r\n"), expected);
+    }
+
+    #[test]
+    fn last_line_without_terminator_is_read() {
+        assert_eq!(pieces("h\na\nb"), ["1:h", "2:a", "3:b"]);
+    }
+
+    #[test]
+    fn unclosed_quote_is_reported_on_its_line() {
+        assert_eq!(pieces("h,i\na,\"b\nc,d"), ["1:h|i", "2:error"]);
     }
 
     #[test]

@@ -59,3 +59,9 @@ pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
     diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(conn)?;
     result
 }
+
+/// Reverts every applied migration, newest first; used by the test that checks each `down.sql`.
+pub fn revert_all_migrations(conn: &mut PgConnection) -> anyhow::Result<()> {
+    conn.revert_all_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("failed to revert migrations: {e}"))?;
+    Ok(())
+}

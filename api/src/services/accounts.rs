@@ -176,7 +176,34 @@ const SUMMARY_SELECT: &str = "SELECT a.id, a.creditor_id, c.name AS creditor_nam
     LEFT JOIN users u ON u.id = a.assigned_agent_id
     WHERE TRUE";
 
-type Query<'a> = BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>;
+/// A raw query whose binds get numbered placeholders (`$1`, `$2`, …) as they are added.
+struct Query<'a> {
+    inner: BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>,
+    binds: usize,
+}
+
+impl<'a> Query<'a> {
+    fn new(sql: &str) -> Self {
+        Query { inner: diesel::sql_query(sql).into_boxed(), binds: 0 }
+    }
+
+    fn sql(mut self, sql: &str) -> Self {
+        self.inner = self.inner.sql(sql);
+        self
+    }
+
+    /// Appends a placeholder and binds `value` to it.
+    fn bind<T, V>(mut self, value: V) -> Self
+    where
+        Pg: diesel::sql_types::HasSqlType<T>,
+        V: diesel::serialize::ToSql<T, Pg> + Send + 'a,
+        T: diesel::sql_types::SqlType + Send + 'a,
+    {
+        self.binds += 1;
+        self.inner = self.inner.sql(&format!("${}", self.binds)).bind::<T, V>(value);
+        self
+    }
+}
 
 fn with_filters<'a>(mut query: Query<'a>, user: &CurrentUser, filter: &'a AccountFilter) -> Query<'a> {
     if !user.role.sees_all_accounts() {
@@ -229,7 +256,7 @@ pub fn list(
     cursor: Option<(Option<i64>, Option<NaiveDate>, Option<String>, Uuid)>,
     limit: u32,
 ) -> ApiResult<(Vec<AccountSummary>, Option<String>)> {
-    let mut query = with_filters(diesel::sql_query(SUMMARY_SELECT).into_boxed(), user, filter);
+    let mut query = with_filters(Query::new(SUMMARY_SELECT), user, filter);
     let far_future = "'9999-12-31'::date";
     let far_past = "'0001-01-01'::date";
     if let Some((balance, date, account_ref, id)) = cursor {
@@ -273,7 +300,7 @@ pub fn list(
         AccountSort::DpdAsc => format!(" ORDER BY coalesce(a.delinquent_since, {far_past}) DESC, a.id DESC"),
         AccountSort::AccountRef => " ORDER BY a.account_ref ASC, a.id ASC".to_string(),
     };
-    let mut rows: Vec<SummaryRow> = query.sql(&order).sql(" LIMIT ").bind::<BigInt, _>(i64::from(limit) + 1).load(conn)?;
+    let mut rows: Vec<SummaryRow> = query.sql(&order).sql(" LIMIT ").bind::<BigInt, _>(i64::from(limit) + 1).inner.load(conn)?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|row| encode_cursor(filter.sort, row))
@@ -286,10 +313,10 @@ pub fn list(
 /// Fails with 404 (not 403) when the user may not see the account, so ids of others' accounts are not confirmed.
 pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<AccountDetail> {
     let filter = AccountFilter::default();
-    let query = with_filters(diesel::sql_query(SUMMARY_SELECT).into_boxed(), user, &filter)
+    let query = with_filters(Query::new(SUMMARY_SELECT), user, &filter)
         .sql(" AND a.id = ")
         .bind::<SqlUuid, _>(id);
-    let row: SummaryRow = query.get_result(conn).optional()?.ok_or_else(|| ApiError::not_found("account"))?;
+    let row: SummaryRow = query.inner.get_result(conn).optional()?.ok_or_else(|| ApiError::not_found("account"))?;
 
     #[derive(Queryable)]
     struct Extra {

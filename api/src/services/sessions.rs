@@ -69,7 +69,7 @@ pub fn login(
 
 pub fn refresh(conn: &mut PgConnection, keys: &JwtKeys, settings: &AuthSettings, token: &str) -> ApiResult<TokenResponse> {
     let hash = hash_token(token);
-    conn.transaction(|conn| {
+    let outcome = conn.transaction(|conn| {
         let stored: Option<RefreshToken> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(&hash))
             .select(RefreshToken::as_select())
@@ -77,26 +77,28 @@ pub fn refresh(conn: &mut PgConnection, keys: &JwtKeys, settings: &AuthSettings,
             .first(conn)
             .optional()?;
         let Some(stored) = stored else {
-            return Err(ApiError::new(ErrorCode::InvalidToken, "the refresh token is not valid; sign in again"));
+            return Ok(Err(ApiError::new(ErrorCode::InvalidToken, "the refresh token is not valid; sign in again")));
         };
         if stored.revoked_at.is_some() {
             // A used token came back: someone may have copied it, so end the whole session.
+            // The revocation must commit, so this branch returns its error inside `Ok`.
             revoke_family(conn, stored.family_id)?;
             tracing::warn!(user.id = %stored.user_id, "a used refresh token was presented again; revoked its session");
-            return Err(ApiError::new(ErrorCode::InvalidToken, "the refresh token was already used; sign in again"));
+            return Ok(Err(ApiError::new(ErrorCode::InvalidToken, "the refresh token was already used; sign in again")));
         }
         if stored.expires_at < Utc::now() {
-            return Err(ApiError::new(ErrorCode::TokenExpired, "the refresh token has expired; sign in again"));
+            return Ok(Err(ApiError::new(ErrorCode::TokenExpired, "the refresh token has expired; sign in again")));
         }
         diesel::update(refresh_tokens::table.find(stored.id))
             .set(refresh_tokens::revoked_at.eq(Utc::now()))
             .execute(conn)?;
         let user: User = users::table.find(stored.user_id).select(User::as_select()).first(conn)?;
         if !user.active {
-            return Err(ApiError::forbidden("this user is deactivated; ask an administrator to reactivate it"));
+            return Ok(Err(ApiError::forbidden("this user is deactivated; ask an administrator to reactivate it")));
         }
-        issue_pair(conn, keys, settings, &user, stored.family_id)
-    })
+        issue_pair(conn, keys, settings, &user, stored.family_id).map(Ok)
+    });
+    outcome?
 }
 
 /// Revokes the session the refresh token belongs to. Unknown tokens are ignored so logout always succeeds.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::client::{read_json, Call};
 use super::error::ApiError;
 
-/// Which agent the listed accounts are assigned to.
+/// The agent filter of the worklist: unassigned accounts, or the accounts of one agent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgentFilter {
     Unassigned,
@@ -16,7 +16,7 @@ pub enum AgentFilter {
 }
 
 impl AgentFilter {
-    /// The `assigned_agent_id` query value: a user id or `none`.
+    /// Returns the `assigned_agent_id` query value, which is a user id or `none`.
     pub fn as_param(self) -> String {
         match self {
             AgentFilter::Unassigned => "none".to_string(),
@@ -55,7 +55,7 @@ pub struct AccountQuery {
 const WORKLIST_PAGE_SIZE: u32 = 50;
 
 impl AccountQuery {
-    /// The query parameters, named as the API names them and as the worklist URL stores them.
+    /// Returns the query parameters, named as the API and the worklist URL name them.
     /// `limit` is not included.
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::new();
@@ -65,12 +65,14 @@ impl AccountQuery {
         if let Some(dpd) = self.dpd {
             params.push(("dpd", dpd.as_str().to_string()));
         }
+
         if let Some(min) = self.min_balance {
             params.push(("min_balance", min.to_string()));
         }
         if let Some(max) = self.max_balance {
             params.push(("max_balance", max.to_string()));
         }
+
         if let Some(id) = self.creditor_id {
             params.push(("creditor_id", id.to_string()));
         }
@@ -83,6 +85,7 @@ impl AccountQuery {
         if let Some(q) = self.q.as_ref().filter(|q| !q.is_empty()) {
             params.push(("q", q.clone()));
         }
+
         if self.sort != AccountSort::default() {
             params.push(("sort", self.sort.as_str().to_string()));
         }

@@ -31,7 +31,7 @@ pub fn set_session_end_handler(handler: impl Fn() + 'static) {
     SESSION_END_HANDLER.with(|slot| *slot.borrow_mut() = Some(Box::new(handler)));
 }
 
-/// Forgets the tokens and tells the app, returning the error for the caller.
+/// Forgets the tokens and notifies the app, returning the error for the caller.
 pub(super) fn end_session() -> ApiError {
     tokens::clear();
     SESSION_END_HANDLER.with(|slot| {

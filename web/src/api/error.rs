@@ -11,14 +11,14 @@ pub enum ApiError {
     SessionEnded,
     /// The request did not complete, for example because the server is down.
     Network(String),
-    /// The server answered with a success status but a body this app cannot read.
+    /// The server returned a success status but a body this app cannot read.
     InvalidResponse(String),
     /// The browser could not build the request.
     Browser(String),
 }
 
 impl ApiError {
-    /// The stable error code from the server, such as `invalid_credentials`.
+    /// Returns the stable error code from the server, such as `invalid_credentials`.
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Server { error, .. } => Some(&error.code),
@@ -33,7 +33,7 @@ impl ApiError {
         }
     }
 
-    /// The sentence to show to the user.
+    /// Returns the sentence to show to the user.
     pub fn message(&self) -> String {
         match self {
             ApiError::Server { error, .. } => error.message.clone(),
@@ -57,7 +57,7 @@ impl ApiError {
         }
     }
 
-    /// The messages for one input field joined into one sentence, if the server sent any.
+    /// Returns the messages for one input field joined into one sentence, if the server sent any.
     pub fn field_message(&self, field: &str) -> Option<String> {
         let messages: Vec<&str> = self
             .field_errors()

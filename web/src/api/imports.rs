@@ -16,7 +16,7 @@ pub async fn list_import_profiles() -> Result<Vec<ImportProfileDto>, ApiError> {
     Ok(page.items)
 }
 
-/// Uploads a placement file; the server answers 202 with a report whose status is `running`.
+/// Uploads a placement file. The server responds 202 with a report whose status is `running`.
 ///
 /// `creditor` is the creditor's name, and the server creates the creditor when the name is new.
 pub async fn start_import(profile: &str, creditor: &str, file: &web_sys::File) -> Result<ImportReport, ApiError> {
@@ -40,7 +40,7 @@ pub async fn list_recent_imports() -> Result<Vec<ImportSummary>, ApiError> {
     Ok(page.items)
 }
 
-/// The path of an import's CSV report, for display in links.
+/// Returns the path of an import's CSV report, for display in links.
 pub fn report_csv_path(id: Uuid) -> String {
     format!("{}/imports/{id}/report.csv", super::client::API_BASE)
 }

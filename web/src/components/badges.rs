@@ -10,7 +10,7 @@ pub fn StatusBadge(status: AccountStatus) -> impl IntoView {
     view! { <span class=class>{status.label()}</span> }
 }
 
-/// One badge per unusable contact channel, or a single one when none is usable.
+/// Renders one badge per unusable contact channel, or a single one when none is usable.
 #[component]
 pub fn ContactFlagBadges(flags: ContactFlags) -> impl IntoView {
     let mut badges: Vec<(&'static str, &'static str)> = Vec::new();

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-/// A red box with the error sentence, announced to screen readers.
+/// Renders a red box with the error sentence, announced to screen readers.
 #[component]
 pub fn ErrorBanner(
     #[prop(into)] message: String,
@@ -17,7 +17,7 @@ pub fn ErrorBanner(
     }
 }
 
-/// A neutral box for confirmations and hints.
+/// Renders a neutral box for confirmations and hints.
 #[component]
 pub fn Notice(#[prop(into)] message: String) -> impl IntoView {
     view! {
@@ -27,7 +27,7 @@ pub fn Notice(#[prop(into)] message: String) -> impl IntoView {
     }
 }
 
-/// The error text under one form field; renders nothing while `message` is `None`.
+/// Renders the error text under one form field, or nothing while `message` is `None`.
 #[component]
 pub fn FieldMessage(#[prop(into)] id: String, #[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {

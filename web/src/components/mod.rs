@@ -12,6 +12,6 @@ pub use badges::{ContactFlagBadges, StatusBadge};
 pub use download::save_text_file;
 pub use error_banner::{ErrorBanner, FieldMessage, Notice};
 pub use format::{format_bytes, format_count, format_date, format_datetime, format_optional_date};
-pub use money::{minor_units_to_input, parse_major_units, MoneyAmount};
+pub use money::{describe_amount_error, minor_units_to_input, parse_major_units, MoneyAmount};
 pub use pagination::Pagination;
 pub use table::TableMessageRow;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use shared::money::{format_minor_units, parse_amount, DecimalSeparator, MoneyError, Rounding};
 use shared::Currency;
 
-/// An amount with its currency code and thousands separators, such as `USD 1,234.56`.
+/// Renders an amount with its currency code and thousands separators, such as `USD 1,234.56`.
 #[component]
 pub fn MoneyAmount(amount: i64, currency: Currency) -> impl IntoView {
     let class = if amount < 0 { "money negative" } else { "money" };
@@ -16,6 +16,18 @@ pub fn MoneyAmount(amount: i64, currency: Currency) -> impl IntoView {
 /// than the currency has are rejected, not rounded.
 pub fn parse_major_units(text: &str, currency: Currency) -> Result<i64, MoneyError> {
     parse_amount(text, currency, DecimalSeparator::Point, Rounding::Reject).map(|parsed| parsed.minor_units)
+}
+
+/// Describes why amount text in a form was rejected. The text of
+/// `MoneyError::TooManyDecimals` talks about imports, so forms get their own.
+pub fn describe_amount_error(error: &MoneyError, currency: Currency) -> String {
+    match error {
+        MoneyError::TooManyDecimals { value, digits } => format!(
+            "'{value}' has too many decimal places; {} amounts have at most {digits}.",
+            currency.code()
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// Formats minor units as plain decimal text for an input field, such as
@@ -53,6 +65,15 @@ mod tests {
     #[test]
     fn extra_decimals_are_rejected() {
         assert!(parse_major_units("10.005", Currency::usd()).is_err());
+    }
+
+    #[test]
+    fn too_many_decimals_message_names_currency() {
+        let error = parse_major_units("10.005", Currency::usd()).unwrap_err();
+        assert_eq!(
+            describe_amount_error(&error, Currency::usd()),
+            "'10.005' has too many decimal places; USD amounts have at most 2."
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-/// A table row spanning every column, for loading, empty and error states.
+/// Renders a table row spanning every column, for loading, empty and error states.
 #[component]
 pub fn TableMessageRow(colspan: u32, children: Children) -> impl IntoView {
     view! {

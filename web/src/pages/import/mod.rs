@@ -21,7 +21,7 @@ use crate::components::ErrorBanner;
 /// Time between two progress requests while an import runs.
 const POLL_INTERVAL_MS: u32 = 700;
 
-/// The lowercase word for an import status, as the API spells it.
+/// Returns the lowercase word for an import status, as the API spells it.
 pub fn import_status_word(status: ImportStatus) -> &'static str {
     match status {
         ImportStatus::Running => "running",
@@ -61,7 +61,7 @@ pub fn ImportPage() -> impl IntoView {
             report.set(None);
             return;
         };
-        let showing_this_import = report.with_untracked(|report| matches!(report, Some(Ok(shown)) if shown.id == id));
+        let showing_this_import = report.with_untracked(|report| matches!(report, Some(Ok(current)) if current.id == id));
         if !showing_this_import {
             report.set(None);
         }
@@ -71,7 +71,7 @@ pub fn ImportPage() -> impl IntoView {
                 if generation.try_get_value() != Some(this_request) {
                     return;
                 }
-                let running = matches!(&response, Ok(shown) if shown.status == ImportStatus::Running);
+                let running = matches!(&response, Ok(current) if current.status == ImportStatus::Running);
                 report.try_set(Some(response));
                 if !running {
                     recent_reload.notify();
@@ -122,7 +122,7 @@ pub fn ImportPage() -> impl IntoView {
                         </button>
                     }
                     .into_any(),
-                    Some(Ok(shown)) => view! { <ImportReportView report=shown /> }.into_any(),
+                    Some(Ok(current)) => view! { <ImportReportView report=current /> }.into_any(),
                 }}
             </section>
         </div>

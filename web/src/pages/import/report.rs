@@ -21,7 +21,7 @@ fn rounding_label(rounding: Rounding) -> &'static str {
     }
 }
 
-/// The progress bar and its text; an indeterminate bar while the size is unknown.
+/// Renders the progress bar and its text, with an indeterminate bar while the size is unknown.
 #[component]
 fn ImportProgress(bytes_read: u64, bytes_total: u64, status: ImportStatus) -> impl IntoView {
     let done = status != ImportStatus::Running;
@@ -32,9 +32,10 @@ fn ImportProgress(bytes_read: u64, bytes_total: u64, status: ImportStatus) -> im
             (None, 1, format!("{} read", format_bytes(bytes_read)))
         }
     } else {
-        let shown = bytes_read.min(bytes_total);
-        let percent = shown * 100 / bytes_total;
-        (Some(shown), bytes_total, format!("{} of {} ({percent}%)", format_bytes(shown), format_bytes(bytes_total)))
+        let read_so_far = bytes_read.min(bytes_total);
+        let percent = read_so_far * 100 / bytes_total;
+        let text = format!("{} of {} ({percent}%)", format_bytes(read_so_far), format_bytes(bytes_total));
+        (Some(read_so_far), bytes_total, text)
     };
     view! {
         <div class="progress">
@@ -56,7 +57,7 @@ fn count_item(label: &'static str, value: u64) -> impl IntoView {
     }
 }
 
-/// The link that downloads the CSV report with the session's token.
+/// Renders the link that downloads the CSV report with the session's token.
 #[component]
 fn ReportCsvLink(import_id: Uuid, file_name: String) -> impl IntoView {
     let download_error = RwSignal::new(None::<String>);

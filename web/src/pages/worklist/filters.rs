@@ -10,7 +10,7 @@ use shared::Currency;
 
 use super::url_state::WorklistState;
 use crate::api::AgentFilter;
-use crate::components::{minor_units_to_input, parse_major_units, FieldMessage};
+use crate::components::{describe_amount_error, minor_units_to_input, parse_major_units, FieldMessage};
 
 /// The form's field values as typed, before they are checked.
 #[derive(Clone, Copy)]
@@ -95,7 +95,7 @@ fn apply_draft(draft: &Draft, current: &WorklistState) -> Result<WorklistState, 
         match parse_major_units(&text, currency) {
             Ok(amount) => Some(amount),
             Err(error) => {
-                *slot = Some(format!("{label}: {error}"));
+                *slot = Some(format!("{label}: {}", describe_amount_error(&error, currency)));
                 None
             }
         }

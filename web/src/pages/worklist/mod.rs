@@ -42,7 +42,7 @@ pub fn WorklistPage() -> impl IntoView {
     let state = Memo::new(move |_| query_map.with(WorklistState::from_params));
     Effect::new(move |_| last_worklist_url.0.set(state.with(WorklistState::to_url)));
 
-    // The newest response wins: `generation` drops answers to superseded requests.
+    // The newest request wins, because `generation` drops responses to superseded requests.
     let result = RwSignal::new(None::<AccountsResult>);
     let loading = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
@@ -158,11 +158,11 @@ pub fn WorklistPage() -> impl IntoView {
 
     let summary = move || {
         let page_number = state.with(WorklistState::page_number);
-        let shown = result.with(|result| match result {
+        let row_count = result.with(|result| match result {
             Some(Ok(page)) => Some(page.items.len()),
             _ => None,
         });
-        match shown {
+        match row_count {
             Some(count) => format!("Page {page_number}, {count} accounts"),
             None => format!("Page {page_number}"),
         }

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 use shared::accounts::{AccountSort, AccountSummary};
+use wasm_bindgen::JsCast;
 
 use crate::components::{format_optional_date, ContactFlagBadges, MoneyAmount, StatusBadge};
 
-/// A column header that sorts the list when clicked; `descending` is used on
-/// the first click and `ascending`, if any, on the next.
+/// Renders a column header that sorts the list when clicked. The first click
+/// uses `descending` and the next one `ascending`, if the column has one.
 #[component]
 fn SortHeader(
     label: &'static str,
@@ -53,7 +54,17 @@ fn AccountRow(account: AccountSummary, on_open: Callback<String>) -> impl IntoVi
     let href = format!("/accounts/{}", account.id);
     let open_on_click = {
         let href = href.clone();
-        move |_| on_open.run(href.clone())
+        move |event: leptos::ev::MouseEvent| {
+            // A click on the link itself is left to the link, so it is not followed twice.
+            let on_link = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .and_then(|element| element.closest("a").ok().flatten())
+                .is_some();
+            if !on_link {
+                on_open.run(href.clone());
+            }
+        }
     };
     let open_on_enter = {
         let href = href.clone();
@@ -157,7 +168,7 @@ pub fn AccountsTable(
     }
 }
 
-/// The rows of one page of accounts.
+/// Renders the rows of one page of accounts.
 pub fn account_rows(accounts: Vec<AccountSummary>, on_open: Callback<String>) -> impl IntoView {
     accounts.into_iter().map(|account| view! { <AccountRow account=account on_open=on_open /> }).collect_view()
 }

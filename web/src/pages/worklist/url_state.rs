@@ -34,15 +34,33 @@ impl Default for WorklistState {
     }
 }
 
-/// Parses `value` with `parse`, recording a note in `ignored` when it fails.
+/// Read access to decoded query parameters; `ParamsMap` in the app, a plain map in tests.
+pub trait QueryLookup {
+    /// Returns the last value of the parameter.
+    fn value(&self, name: &str) -> Option<String>;
+    /// Returns every value of a repeated parameter, in URL order.
+    fn values(&self, name: &str) -> Vec<String>;
+}
+
+impl QueryLookup for ParamsMap {
+    fn value(&self, name: &str) -> Option<String> {
+        self.get(name)
+    }
+
+    fn values(&self, name: &str) -> Vec<String> {
+        self.get_all(name).unwrap_or_default()
+    }
+}
+
+/// Parses the parameter `name` with `parse`, recording a note in `ignored` when it fails.
 fn read<T>(
-    params: &ParamsMap,
+    params: &impl QueryLookup,
     name: &str,
     ignored: &mut Vec<String>,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Option<T> {
-    let value = params.get_str(name).filter(|value| !value.is_empty())?;
-    match parse(value) {
+    let value = params.value(name).filter(|value| !value.is_empty())?;
+    match parse(&value) {
         Ok(parsed) => Some(parsed),
         Err(reason) => {
             ignored.push(format!("{name}={value} ({reason})"));
@@ -51,8 +69,22 @@ fn read<T>(
     }
 }
 
+/// Percent-encodes a query value, keeping the characters that JavaScript's
+/// `encodeURIComponent` keeps: ASCII letters, digits and `-_.!~*'()`.
+fn encode_query_value(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 impl WorklistState {
-    pub fn from_params(params: &ParamsMap) -> Self {
+    pub fn from_params(params: &impl QueryLookup) -> Self {
         let mut ignored = Vec::new();
         let integer = |text: &str| text.parse::<i64>().map_err(|_| "not a whole number of minor units".to_string());
         let uuid = |text: &str| text.parse::<uuid::Uuid>().map_err(|_| "not a valid id".to_string());
@@ -71,7 +103,7 @@ impl WorklistState {
                 "false" => Ok(false),
                 _ => Err("use true or false".to_string()),
             }),
-            q: params.get("q").map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
+            q: params.value("q").map(|q| q.trim().to_string()).filter(|q| !q.is_empty()),
             sort: read(params, "sort", &mut ignored, |text| {
                 AccountSort::ALL
                     .into_iter()
@@ -79,14 +111,14 @@ impl WorklistState {
                     .ok_or_else(|| "not a sort order".to_string())
             })
             .unwrap_or_default(),
-            cursor: params.get("cursor").filter(|cursor| !cursor.is_empty()),
+            cursor: params.value("cursor").filter(|cursor| !cursor.is_empty()),
         };
         let balance_currency = read(params, "currency", &mut ignored, |text| {
             text.parse::<Currency>().map_err(|error| error.to_string())
         })
         .unwrap_or_else(Currency::usd);
         let previous_cursors = if query.cursor.is_some() {
-            params.get_all("prev").unwrap_or_default().into_iter().filter(|cursor| !cursor.is_empty()).collect()
+            params.values("prev").into_iter().filter(|cursor| !cursor.is_empty()).collect()
         } else {
             Vec::new()
         };
@@ -94,7 +126,7 @@ impl WorklistState {
         WorklistState { query, balance_currency, previous_cursors, ignored }
     }
 
-    /// The worklist path with this state as its query string.
+    /// Builds the worklist path with this state as its query string.
     pub fn to_url(&self) -> String {
         let mut params: Vec<(&str, String)> = self.query.to_params();
         if self.balance_currency != Currency::usd() {
@@ -108,12 +140,12 @@ impl WorklistState {
         }
         let pairs: Vec<String> = params
             .iter()
-            .map(|(name, value)| format!("{name}={}", String::from(js_sys::encode_uri_component(value))))
+            .map(|(name, value)| format!("{name}={}", encode_query_value(value)))
             .collect();
         format!("/?{}", pairs.join("&"))
     }
 
-    /// The same filters and sort on the first page.
+    /// Returns the same filters and sort on the first page.
     pub fn first_page(&self) -> Self {
         let mut state = self.clone();
         state.query.cursor = None;
@@ -122,7 +154,7 @@ impl WorklistState {
         state
     }
 
-    /// No filters, the first page, and the same sort and balance currency.
+    /// Returns the first page without filters, keeping the sort and balance currency.
     pub fn cleared(&self) -> Self {
         WorklistState {
             query: AccountQuery { sort: self.query.sort, ..AccountQuery::default() },
@@ -158,7 +190,7 @@ impl WorklistState {
         state
     }
 
-    /// The 1-based number of the current page.
+    /// Returns the 1-based number of the current page.
     pub fn page_number(&self) -> usize {
         match self.query.cursor {
             None => 1,
@@ -166,7 +198,7 @@ impl WorklistState {
         }
     }
 
-    /// Whether any filter narrows the list (sort and page do not count).
+    /// Returns whether any filter narrows the list. Sort and page do not count.
     pub fn is_filtered(&self) -> bool {
         let query = &self.query;
         query.status.is_some()
@@ -177,5 +209,156 @@ impl WorklistState {
             || query.assigned_agent.is_some()
             || query.no_valid_contact.is_some()
             || query.q.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::status::{AccountStatus, DpdBucket};
+    use std::collections::HashMap;
+
+    /// Decoded parameters as the router would hand them over.
+    struct Params(HashMap<&'static str, Vec<String>>);
+
+    impl Params {
+        fn new(pairs: &[(&'static str, &str)]) -> Self {
+            let mut map: HashMap<&'static str, Vec<String>> = HashMap::new();
+            for (name, value) in pairs {
+                map.entry(name).or_default().push(value.to_string());
+            }
+            Params(map)
+        }
+    }
+
+    impl QueryLookup for Params {
+        fn value(&self, name: &str) -> Option<String> {
+            self.0.get(name).and_then(|values| values.last().cloned())
+        }
+
+        fn values(&self, name: &str) -> Vec<String> {
+            self.0.get(name).cloned().unwrap_or_default()
+        }
+    }
+
+    /// Splits a URL made by `to_url` back into decoded pairs.
+    fn parse_url(url: &str) -> Params {
+        let query = url.strip_prefix("/?").unwrap_or("");
+        let mut map: HashMap<&'static str, Vec<String>> = HashMap::new();
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap();
+            let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+            map.entry(name).or_default().push(percent_decode(value));
+        }
+        Params(map)
+    }
+
+    fn percent_decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut index = 0;
+        while index < bytes.len() {
+            if bytes[index] == b'%' {
+                out.push(u8::from_str_radix(&text[index + 1..index + 3], 16).unwrap());
+                index += 3;
+            } else {
+                out.push(bytes[index]);
+                index += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn empty_query_is_first_page_unfiltered() {
+        let state = WorklistState::from_params(&Params::new(&[]));
+        assert_eq!(state, WorklistState::default());
+        assert_eq!(state.to_url(), "/");
+        assert_eq!(state.page_number(), 1);
+        assert!(!state.is_filtered());
+    }
+
+    #[test]
+    fn every_filter_round_trips_through_url() {
+        let creditor = "0190c1d2-0000-7000-8000-000000000001";
+        let params = Params::new(&[
+            ("status", "in_arrangement"),
+            ("dpd", "91-180"),
+            ("min_balance", "100000"),
+            ("max_balance", "250050"),
+            ("creditor_id", creditor),
+            ("assigned_agent_id", "none"),
+            ("no_valid_contact", "true"),
+            ("q", "O'Brien & Sons 100%"),
+            ("sort", "dpd_asc"),
+            ("currency", "EUR"),
+        ]);
+        let state = WorklistState::from_params(&params);
+        assert_eq!(state.query.status, Some(AccountStatus::InArrangement));
+        assert_eq!(state.query.dpd, Some(DpdBucket::UpTo180));
+        assert_eq!(state.query.min_balance, Some(100000));
+        assert_eq!(state.query.max_balance, Some(250050));
+        assert_eq!(state.query.creditor_id, Some(creditor.parse().unwrap()));
+        assert_eq!(state.query.assigned_agent, Some(AgentFilter::Unassigned));
+        assert_eq!(state.query.no_valid_contact, Some(true));
+        assert_eq!(state.query.q.as_deref(), Some("O'Brien & Sons 100%"));
+        assert_eq!(state.query.sort, AccountSort::DpdAsc);
+        assert_eq!(state.balance_currency.code(), "EUR");
+        assert!(state.ignored.is_empty());
+
+        let url = state.to_url();
+        assert!(url.contains("q=O'Brien%20%26%20Sons%20100%25"), "{url}");
+        assert_eq!(WorklistState::from_params(&parse_url(&url)), state);
+    }
+
+    #[test]
+    fn invalid_values_are_ignored_and_reported() {
+        let params = Params::new(&[("status", "bogus"), ("min_balance", "12.5"), ("sort", "name"), ("dpd", "0-30")]);
+        let state = WorklistState::from_params(&params);
+        assert_eq!(state.query.status, None);
+        assert_eq!(state.query.min_balance, None);
+        assert_eq!(state.query.sort, AccountSort::BalanceDesc);
+        assert_eq!(state.query.dpd, Some(DpdBucket::UpTo30));
+        assert_eq!(state.ignored.len(), 3, "{:?}", state.ignored);
+        assert!(state.ignored[0].starts_with("status=bogus"));
+    }
+
+    #[test]
+    fn pages_walk_forward_and_back() {
+        let first = WorklistState::from_params(&Params::new(&[("status", "open")]));
+        assert!(!first.has_previous_page());
+
+        let second = first.next_page("c2".to_string());
+        assert_eq!(second.page_number(), 2);
+        assert!(second.previous_cursors.is_empty());
+
+        let third = second.next_page("c3".to_string());
+        assert_eq!(third.page_number(), 3);
+        assert_eq!(third.previous_cursors, vec!["c2".to_string()]);
+        assert_eq!(WorklistState::from_params(&parse_url(&third.to_url())), third);
+
+        let back_to_second = third.previous_page();
+        assert_eq!(back_to_second, second);
+        let back_to_first = back_to_second.previous_page();
+        assert_eq!(back_to_first, first);
+    }
+
+    #[test]
+    fn sort_and_clear_return_to_first_page() {
+        let paged = WorklistState::from_params(&Params::new(&[("status", "open"), ("cursor", "c2")]));
+        let sorted = paged.with_sort(AccountSort::AccountRef);
+        assert_eq!(sorted.query.cursor, None);
+        assert_eq!(sorted.query.status, Some(AccountStatus::Open));
+        assert_eq!(sorted.query.sort, AccountSort::AccountRef);
+
+        let cleared = sorted.cleared();
+        assert!(!cleared.is_filtered());
+        assert_eq!(cleared.query.sort, AccountSort::AccountRef);
+    }
+
+    #[test]
+    fn prev_without_cursor_is_dropped() {
+        let state = WorklistState::from_params(&Params::new(&[("prev", "c2")]));
+        assert!(state.previous_cursors.is_empty());
     }
 }

@@ -1,0 +1,2 @@
+//! The web app in headless Chromium, driven through ChromeDriver.
+// TODO: written once the web app's pages exist.

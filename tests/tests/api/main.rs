@@ -1,0 +1,11 @@
+//! One integration-test binary; each module covers one capability.
+
+mod accounts;
+mod auth;
+mod browser;
+mod catalogue;
+mod cli;
+mod health;
+mod helpers;
+mod imports;
+mod openapi;
