@@ -146,6 +146,7 @@ async fn account_balance_equals_ledger_sum() {
     let (app, token) = app_with_accounts().await;
     use diesel::prelude::*;
     #[derive(QueryableByName, Debug)]
+    #[allow(dead_code, reason = "read through Debug in the assertion message")]
     struct Mismatch {
         #[diesel(sql_type = diesel::sql_types::Text)]
         account_ref: String,

@@ -6,6 +6,7 @@ use diesel::sql_types::Text;
 use crate::helpers::TestApp;
 
 #[derive(QueryableByName, Debug)]
+#[allow(dead_code, reason = "read through Debug in assertion messages")]
 struct Column {
     #[diesel(sql_type = Text)]
     table_name: String,

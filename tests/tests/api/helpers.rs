@@ -96,7 +96,6 @@ pub fn drop_test_database(name: &str) {
 
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
     pub client: reqwest::Client,
     pub database_url: String,
     database_name: String,
@@ -156,7 +155,6 @@ impl TestApp {
         tokio::spawn(app.into_server());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
-            port,
             client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap(),
             database_url,
             database_name,
