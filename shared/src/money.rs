@@ -107,7 +107,7 @@ pub enum MoneyError {
     UnknownCurrency(String),
     #[error("'{0}' is not a decimal amount; write digits with an optional sign and decimal separator, such as 1234.56")]
     NotANumber(String),
-    #[error("'{value}' has more than {digits} decimal places, which the currency allows; round it before import or choose a rounding rule")]
+    #[error("'{value}' has more decimal places than the currency's {digits}; use at most {digits}")]
     TooManyDecimals { value: String, digits: u32 },
     #[error("'{0}' is too large to store as an amount")]
     Overflow(String),

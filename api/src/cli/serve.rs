@@ -70,6 +70,7 @@ fn display_address(bind: &str, port: u16) -> String {
 /// Creates the first administrator with a random password, printed once, when there is none.
 fn ensure_first_admin(conn: &mut diesel::PgConnection, email: &str) -> anyhow::Result<()> {
     if users::count_admins(conn)? > 0 {
+        println!("Sign in with an existing user, or add one with `recovery-desk user create --email EMAIL --role ROLE`.");
         return Ok(());
     }
     let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 20);

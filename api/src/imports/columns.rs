@@ -133,8 +133,8 @@ pub fn map(mapper: &Mapper, line: &Line<'_>, tally: &mut LineTally) -> RowOutcom
     }))
 }
 
-/// An address can take a letter when it has a street line, a town and a country;
-/// the postal code is required too except where the country has none.
+/// Marks an address valid for letters when it has a street line, a town and a country.
+/// It also needs a postal code unless the country has none.
 fn check_address(mut address: AddressInput) -> AddressInput {
     let mut missing = Vec::new();
     if address.line1.is_none() {

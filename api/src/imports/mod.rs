@@ -29,7 +29,7 @@ use mapping::{Header, Line, Mapper};
 use row::{Rejection, RowOutcome};
 use writer::{BatchContext, BatchProgress, PendingRow, BATCH_SIZE};
 
-/// What reading the file produced, beyond the counters kept on the import row.
+/// Report figures gathered while reading, beyond the counters kept on the import row.
 #[derive(Debug, Default)]
 pub struct RunOutcome {
     pub skipped_reasons: BTreeMap<String, u64>,
@@ -126,13 +126,13 @@ pub fn run(
 
 const EMPTY_LINE: &str = "empty line";
 
-/// A line with nothing on it.
+/// Counts a line with nothing on it.
 fn count_blank(progress: &mut BatchProgress, outcome: &mut RunOutcome) {
     progress.rows += 1;
     count_blank_row(progress, outcome);
 }
 
-/// A line already counted in `rows` whose fields are all empty.
+/// Counts a line, already counted in `rows`, whose fields are all empty.
 fn count_blank_row(progress: &mut BatchProgress, outcome: &mut RunOutcome) {
     progress.skipped += 1;
     outcome.empty_lines += 1;
@@ -160,7 +160,7 @@ fn flush(
     Ok(())
 }
 
-/// A new import id, time-ordered so lists sort by start.
+/// Creates an import id, time-ordered so lists sort by start.
 pub fn new_import_id() -> Uuid {
     Uuid::now_v7()
 }

@@ -15,7 +15,7 @@ use anyhow::{bail, Context};
 pub enum Encoding {
     Utf8,
     /// ISO 8859-1, decoded as its superset Windows-1252, which is what
-    /// spreadsheet programs write when they say "Latin-1".
+    /// spreadsheet programs write under the name "Latin-1".
     Latin1,
 }
 
@@ -52,7 +52,7 @@ impl<R: Read> Read for CountingReader<R> {
 pub enum Piece {
     /// A line with nothing on it (or only spaces and a carriage return).
     Blank { line: u64 },
-    /// A CSV record, which spans several lines when a quoted field holds line breaks.
+    /// A CSV record, which spans several lines when a quoted field contains line breaks.
     Record { first_line: u64, record: csv::StringRecord },
 }
 
@@ -81,7 +81,7 @@ pub struct OpenedFile {
 const MAX_RECORD_LINES: u64 = 1000;
 
 impl OpenedFile {
-    /// The next record or blank line, or `None` at the end of the file.
+    /// Reads the next record or blank line, returning `None` at the end of the file.
     pub fn next_piece(&mut self) -> anyhow::Result<Option<Result<Piece, (u64, String)>>> {
         self.record_text.clear();
         let first_line = self.next_line;

@@ -15,7 +15,7 @@ pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
-/// Where the database is: a server named by `DATABASE_URL`, or the private cluster.
+/// Database location: a server named by `DATABASE_URL`, or the private cluster.
 pub enum Database {
     External(String),
     Private(Cluster),

@@ -39,7 +39,7 @@ pub struct AccountFilter {
     pub sort: AccountSort,
 }
 
-/// Where the previous page ended: the sort key and id of its last row.
+/// Position after the previous page: the sort key and id of its last row.
 #[derive(Serialize, Deserialize, Debug)]
 struct Cursor {
     sort: String,

@@ -174,7 +174,8 @@ async fn unreadable_file_fails_with_reason() {
     let report = app.import_file(&token, "standard", "Acme", "wrong.csv", b"name,amount\nx,1\n".to_vec()).await;
     assert_eq!(report.status, ImportStatus::Failed);
     let failure = report.failure.unwrap();
-    assert!(failure.contains("'account_ref'") && failure.contains("'principal'"), "{failure}");
+    assert!(failure.contains("'account_ref'"), "{failure}");
+    assert!(failure.contains("'principal'"), "{failure}");
 
     let empty = app.import_file(&token, "standard", "Acme", "empty.csv", Vec::new()).await;
     assert_eq!(empty.status, ImportStatus::Failed);
@@ -226,7 +227,7 @@ async fn imports_list_newest_first() {
     assert!(next["next_cursor"].is_null());
 }
 
-/// The built-in `standard` profile's settings, as a starting point for custom profiles.
+/// Returns the built-in `standard` profile's settings, a starting point for custom profiles.
 pub fn standard_profile_config() -> Value {
     serde_json::json!({
         "kind": "columns",

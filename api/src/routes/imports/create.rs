@@ -124,6 +124,9 @@ pub async fn create_import(
     let import_id = started.id;
 
     // The import runs on its own thread; the temporary file is deleted when it ends.
+    // NOTE: if this server stops mid-import, the import stays `running` with the
+    // batches written so far; uploading the file again finishes it, because
+    // unchanged lines are skipped.
     let pool_for_run = pool.clone();
     std::thread::Builder::new()
         .name(format!("import-{import_id}"))
