@@ -13,6 +13,10 @@
 //! - `BENCH_ROWS`: placement rows to generate (default 1,000,000).
 //! - `BENCH_SMALL_RUN=0`: skip the extra import of a file 10 times smaller,
 //!   which only measures peak memory for comparison.
+//! - `BENCH_STATEMENT_STATS=1`: load `pg_stat_statements` and print the
+//!   statements that took the most server time in the import and in COPY.
+//!   The extension slows the server down, so rates from such a run are not
+//!   comparable with the recorded ones.
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Write};
@@ -45,10 +49,20 @@ const COPY_DATABASE: &str = "bench_copy";
 /// The import should reach at least this fraction of COPY's rows per second.
 const TARGET_RATIO: f64 = 0.5;
 const RSS_SAMPLE_INTERVAL: Duration = Duration::from_millis(10);
+/// Server settings added by `BENCH_STATEMENT_STATS=1`. Tracking nested
+/// statements shows the foreign-key checks and trigger queries as well.
+const STATEMENT_STATS_SETTINGS: [(&str, &str); 3] = [
+    ("shared_preload_libraries", "pg_stat_statements"),
+    ("pg_stat_statements.track", "all"),
+    ("pg_stat_statements.track_planning", "on"),
+];
+/// Statements listed by `BENCH_STATEMENT_STATS=1`.
+const TOP_STATEMENTS: i64 = 15;
 
 fn main() -> anyhow::Result<()> {
     let rows = rows_from_env()?;
-    let small_run = small_run_from_env()?;
+    let small_run = flag_from_env("BENCH_SMALL_RUN", true)?;
+    let statement_stats = flag_from_env("BENCH_STATEMENT_STATS", false)?;
     let machine = Machine::read();
     println!("placement import benchmark: {rows} rows");
     println!("machine: {} CPUs, {}; load average {}", machine.cpus, machine.model, machine.load_average);
@@ -56,7 +70,11 @@ fn main() -> anyhow::Result<()> {
     // Declared before the cluster, so the cluster is dropped (stopped) first.
     let workspace = create_workspace()?;
     println!("working directory: {}", workspace.path().display());
-    let mut cluster = Cluster::start(&workspace.path().join("cluster"), THROWAWAY_SETTINGS)?;
+    let mut settings = THROWAWAY_SETTINGS.to_vec();
+    if statement_stats {
+        settings.extend(STATEMENT_STATS_SETTINGS);
+    }
+    let mut cluster = Cluster::start(&workspace.path().join("cluster"), &settings)?;
     let admin_url = cluster.url_for("postgres");
     let server_version = server_version(&admin_url)?;
     println!("PostgreSQL: {server_version}");
@@ -75,14 +93,27 @@ fn main() -> anyhow::Result<()> {
     );
 
     create_migrated_database(&admin_url, IMPORT_DATABASE)?;
+    create_migrated_database(&admin_url, COPY_DATABASE)?;
+    if statement_stats {
+        println!("pg_stat_statements is loaded: these rates are slower than without it");
+        for database in [IMPORT_DATABASE, COPY_DATABASE] {
+            create_statement_stats(&cluster.url_for(database))?;
+        }
+    }
+
     println!("importing into database {IMPORT_DATABASE}");
     let import = run_import(&cluster.url_for(IMPORT_DATABASE), &placement_path)?;
     print_import(&import, rows);
+    if statement_stats {
+        print_statement_stats(&cluster.url_for(IMPORT_DATABASE))?;
+    }
 
-    create_migrated_database(&admin_url, COPY_DATABASE)?;
     println!("\ncopying the imported rows into database {COPY_DATABASE}");
     let copy = run_copy_baseline(&cluster.url_for(IMPORT_DATABASE), &cluster.url_for(COPY_DATABASE), workspace.path())?;
     print_copy(&copy, rows);
+    if statement_stats {
+        print_statement_stats(&cluster.url_for(COPY_DATABASE))?;
+    }
 
     print_summary(&Summary {
         rows,
@@ -92,6 +123,7 @@ fn main() -> anyhow::Result<()> {
         small: small.as_ref(),
         machine: &machine,
         server_version: &server_version,
+        settings: settings.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(", "),
     });
     let checked = check_report(&import.report, rows);
 
@@ -112,11 +144,13 @@ fn rows_from_env() -> anyhow::Result<u64> {
     }
 }
 
-fn small_run_from_env() -> anyhow::Result<bool> {
-    match std::env::var("BENCH_SMALL_RUN").as_deref() {
-        Err(_) | Ok("1") => Ok(true),
+/// Reads a 0/1 switch. `default` applies when the variable is not set.
+fn flag_from_env(name: &str, default: bool) -> anyhow::Result<bool> {
+    match std::env::var(name).as_deref() {
+        Err(_) => Ok(default),
+        Ok("1") => Ok(true),
         Ok("0") => Ok(false),
-        Ok(other) => bail!("BENCH_SMALL_RUN must be 0 (skip the 10x smaller import) or 1; got '{other}'"),
+        Ok(other) => bail!("{name} must be 0 (off) or 1 (on); got '{other}'"),
     }
 }
 
@@ -160,7 +194,7 @@ impl Machine {
     }
 }
 
-/// The 1, 5 and 15 minute load averages from /proc/loadavg.
+/// Reads the 1, 5 and 15 minute load averages from /proc/loadavg.
 fn load_average() -> String {
     fs::read_to_string("/proc/loadavg")
         .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -181,8 +215,8 @@ fn server_version(admin_url: &str) -> anyhow::Result<String> {
 // ---------------------------------------------------------------------------
 // The placement file
 
-/// Columns of the `standard` profile that the generated file fills; its
-/// second phone column, `phone2`, is left out.
+/// Columns of the `standard` profile that the generated file fills. The
+/// profile's second phone column, `phone2`, is left out.
 const COLUMNS: [&str; 20] = [
     "account_ref",
     "debtor_ref",
@@ -350,10 +384,61 @@ fn backend_pid(conn: &mut PgConnection) -> anyhow::Result<i32> {
     Ok(row.pid)
 }
 
+/// Creates the `pg_stat_statements` view in `url`'s database and clears its counters.
+fn create_statement_stats(url: &str) -> anyhow::Result<()> {
+    let mut conn = PgConnection::establish(url)?;
+    diesel::sql_query("CREATE EXTENSION pg_stat_statements").execute(&mut conn)?;
+    diesel::sql_query("SELECT pg_stat_statements_reset()").execute(&mut conn)?;
+    Ok(())
+}
+
+/// Prints the statements of `url`'s database that took the most execution time.
+fn print_statement_stats(url: &str) -> anyhow::Result<()> {
+    #[derive(QueryableByName)]
+    struct Statement {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        calls: i64,
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        exec_ms: f64,
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        plan_ms: f64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        toplevel: bool,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        query: String,
+    }
+    let mut conn = PgConnection::establish(url)?;
+    let statements: Vec<Statement> = diesel::sql_query(format!(
+        "SELECT calls, total_exec_time AS exec_ms, total_plan_time AS plan_ms, rows, toplevel,
+                left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query
+         FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+         ORDER BY total_exec_time + total_plan_time DESC
+         LIMIT {TOP_STATEMENTS}"
+    ))
+    .load(&mut conn)?;
+    println!("  statements by server time (pg_stat_statements; a nested statement's time is also in its top-level one's):");
+    println!("    {:>9} {:>10} {:>9} {:>9}  {:<6} query", "calls", "exec s", "plan s", "rows", "level");
+    for s in statements {
+        println!(
+            "    {:>9} {:>10.1} {:>9.1} {:>9}  {:<6} {}",
+            s.calls,
+            s.exec_ms / 1000.0,
+            s.plan_ms / 1000.0,
+            s.rows,
+            if s.toplevel { "top" } else { "nested" },
+            s.query
+        );
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // Memory and CPU measurements
 
-/// A field of /proc/self/status in KiB, such as `VmRSS` or `VmHWM`.
+/// Reads a field of /proc/self/status in KiB, such as `VmRSS` or `VmHWM`.
 fn status_kib(field: &str) -> Option<u64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
     status
@@ -362,7 +447,7 @@ fn status_kib(field: &str) -> Option<u64> {
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// Resets `VmHWM` (the kernel's peak RSS) to the current RSS; returns
+/// Resets `VmHWM` (the kernel's peak RSS) to the current RSS and returns
 /// whether the kernel accepted it (Linux 4.0 and later do).
 fn reset_peak_rss() -> bool {
     fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -417,8 +502,8 @@ fn own_cpu_seconds() -> f64 {
 /// User plus system CPU time of another process, in seconds, from /proc/PID/stat.
 fn process_cpu_seconds(pid: i32) -> Option<f64> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may contain spaces; the fields after its closing bracket
-    // start with field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+    // The command name may contain spaces, so fields are counted from its closing
+    // bracket. Field 3 (state) comes first, so utime (14) and stime (15) are at 11 and 12.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     // SAFETY: sysconf has no preconditions.
@@ -702,7 +787,7 @@ fn send_file(path: &Path, sink: &mut dyn Write) -> QueryResult<()> {
     Ok(())
 }
 
-/// Every table the import writes to, in an order that satisfies the foreign keys.
+/// Lists every table the import writes to, in an order that satisfies the foreign keys.
 /// `import_profiles` is missing because the migration creates the built-in
 /// profiles with fixed ids in both databases.
 fn copied_tables() -> Vec<TableCopy> {
@@ -824,6 +909,7 @@ struct Summary<'a> {
     small: Option<&'a SmallRun>,
     machine: &'a Machine,
     server_version: &'a str,
+    settings: String,
 }
 
 fn print_summary(s: &Summary<'_>) {
@@ -856,11 +942,7 @@ fn print_summary(s: &Summary<'_>) {
     println!("peak RSS, 1/10 run  {small}");
     println!("machine             {} CPUs, {}", s.machine.cpus, s.machine.model);
     println!("load average        {} at start, {} at end", s.machine.load_average, load_average());
-    println!("PostgreSQL          {} with {}", s.server_version, settings_text());
-}
-
-fn settings_text() -> String {
-    THROWAWAY_SETTINGS.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(", ")
+    println!("PostgreSQL          {} with {}", s.server_version, s.settings);
 }
 
 fn format_kib(kib: u64) -> String {

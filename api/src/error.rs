@@ -47,6 +47,16 @@ impl ApiError {
         Self::new(ErrorCode::Conflict, message)
     }
 
+    /// 409 `conflict` because `field`'s value is already taken by another record.
+    pub fn taken(field: &str, message: &str) -> Self {
+        ApiError {
+            code: ErrorCode::Conflict,
+            message: message.to_string(),
+            fields: vec![FieldError::new(field, "taken", message)],
+            cause: None,
+        }
+    }
+
     /// 500 with a generic body; `cause` is logged when the response is built.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         ApiError {
@@ -97,20 +107,21 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 let constraint = info.constraint_name().unwrap_or("");
                 match constraint {
-                    "users_email_key" => ApiError::validation(vec![FieldError::new(
-                        "email",
-                        "taken",
-                        "a user with this email already exists; sign in or choose another address",
-                    )]),
-                    "creditors_name_key" => ApiError::conflict("a creditor with this name already exists"),
-                    "import_profiles_name_key" => ApiError::validation(vec![FieldError::new(
-                        "name",
-                        "taken",
-                        "an import profile with this name already exists; choose another name",
-                    )]),
+                    "users_email_key" => {
+                        ApiError::taken("email", "a user with this email already exists; sign in or choose another address")
+                    }
+                    "creditors_name_key" => ApiError::taken("name", "a creditor with this name already exists"),
+                    "import_profiles_name_key" => {
+                        ApiError::taken("name", "an import profile with this name already exists; choose another name")
+                    }
                     _ => ApiError::internal(error),
                 }
             }
+            // PostgreSQL text cannot hold U+0000; reject it like any other invalid input.
+            DieselError::DatabaseError(_, info) if info.message().contains("0x00") => ApiError::new(
+                ErrorCode::ValidationFailed,
+                "a text value contains a NUL character (\\u0000), which cannot be stored; remove it",
+            ),
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::new(ErrorCode::ServiceUnavailable, "the request collided with another change; retry it")
             }

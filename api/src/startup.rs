@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::postgres::{self, PgPool};
 use crate::routes;
 use crate::services::sessions;
+use crate::telemetry::RequestSpan;
 
 pub struct Application {
     port: u16,
@@ -45,7 +46,7 @@ impl Application {
         let settings = web::Data::new(settings);
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RequestSpan>::new())
                 .app_data(pool_data.clone())
                 .app_data(keys.clone())
                 .app_data(auth_settings.clone())

@@ -186,6 +186,7 @@ impl AccountSort {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct StatusChangeRequest {
     pub status: AccountStatus,
     /// Why the status changes; kept in the audit trail.
@@ -194,9 +195,21 @@ pub struct StatusChangeRequest {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AssignRequest {
-    /// The agent to assign, or null to unassign.
+    /// The agent to assign, or null to unassign. The key is required, so a
+    /// misspelt or missing key never unassigns by accident.
+    #[serde(deserialize_with = "required_nullable")]
     pub agent_id: Option<Uuid>,
+}
+
+/// Reads an `Option` whose key must be present (null is allowed).
+fn required_nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -164,8 +164,9 @@ pub fn format_minor_units(amount: i64, currency: Currency, decimal: char, group:
 /// Parses decimal text such as `1234.5`, `-0.01` or (with a comma separator)
 /// `1.234,56` into minor units of `currency`, rounding extra places by `rounding`.
 ///
-/// With a point separator, commas are read as thousands separators, and with
-/// a comma separator, points and spaces are.
+/// With a point separator, commas may group thousands (`1,234.5`), and with a
+/// comma separator, points or spaces may. Group separators are accepted only
+/// between groups of three digits, so `12,34` is rejected rather than read as 1234.
 pub fn parse_amount(
     text: &str,
     currency: Currency,
@@ -173,14 +174,18 @@ pub fn parse_amount(
     rounding: Rounding,
 ) -> Result<ParsedAmount, MoneyError> {
     let trimmed = text.trim();
-    let normalised: String = match separator {
-        DecimalSeparator::Point => trimmed.chars().filter(|c| *c != ',').collect(),
-        DecimalSeparator::Comma => trimmed
-            .chars()
-            .filter(|c| *c != '.' && *c != ' ' && *c != '\u{a0}')
-            .map(|c| if c == ',' { '.' } else { c })
-            .collect(),
+    let (decimal_mark, group_marks): (char, &[char]) = match separator {
+        DecimalSeparator::Point => ('.', &[',']),
+        DecimalSeparator::Comma => (',', &['.', ' ', '\u{a0}']),
     };
+    if !groups_are_well_placed(trimmed, decimal_mark, group_marks) {
+        return Err(MoneyError::NotANumber(trimmed.to_string()));
+    }
+    let normalised: String = trimmed
+        .chars()
+        .filter(|c| !group_marks.contains(c))
+        .map(|c| if c == decimal_mark { '.' } else { c })
+        .collect();
     let well_formed = !normalised.is_empty()
         && normalised
             .trim_start_matches(['-', '+'])
@@ -213,9 +218,46 @@ pub fn parse_amount(
     Ok(ParsedAmount { minor_units, rounded })
 }
 
+/// Checks thousands separators: none at all, or between every group of three
+/// digits of the integer part, and never in the fraction.
+fn groups_are_well_placed(text: &str, decimal_mark: char, group_marks: &[char]) -> bool {
+    let unsigned = text.trim_start_matches(['-', '+']);
+    let (integer, fraction) = match unsigned.split_once(decimal_mark) {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    if fraction.is_some_and(|f| f.contains(group_marks)) {
+        return false;
+    }
+    if !integer.contains(group_marks) {
+        return true;
+    }
+    let groups: Vec<&str> = integer.split(group_marks).collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    first_ok && groups[1..].iter().all(|g| g.len() == 3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_amount_rejects_misplaced_group_separators() {
+        for bad in ["12,34", "1,5", "1,2,3", "1.234,56", ",5", "1,234.5,6", "1234,567.00"] {
+            assert!(
+                parse_amount(bad, usd(), DecimalSeparator::Point, Rounding::HalfEven).is_err(),
+                "{bad} must be rejected with a point separator"
+            );
+        }
+        for bad in ["1.23", "12.345.6", "1.234.56,7"] {
+            assert!(
+                parse_amount(bad, usd(), DecimalSeparator::Comma, Rounding::HalfEven).is_err(),
+                "{bad} must be rejected with a comma separator"
+            );
+        }
+        let grouped = parse_amount("1 234 567,89", usd(), DecimalSeparator::Comma, Rounding::HalfEven).unwrap();
+        assert_eq!(grouped.minor_units, 123456789);
+    }
 
     fn usd() -> Currency {
         "USD".parse().unwrap()

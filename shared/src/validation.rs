@@ -18,6 +18,12 @@ pub fn check_email(email: &str) -> Result<(), String> {
 
 /// Checks a new password: at least 12 characters.
 pub fn check_new_password(password: &str) -> Result<(), String> {
+    if password.is_empty() {
+        return Err("password is missing; give a password of at least 12 characters".to_string());
+    }
+    if password.trim().is_empty() {
+        return Err("password is only spaces; use at least 12 characters that include letters, digits or symbols".to_string());
+    }
     if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(format!("password is too short; use at least {PASSWORD_MIN_CHARS} characters"));
     }

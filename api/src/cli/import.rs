@@ -76,7 +76,10 @@ pub fn run(args: ImportArgs) -> anyhow::Result<i32> {
         if report.rounded_amounts > 0 {
             println!("  {} amounts had more decimals than the currency and were rounded ({:?})", report.rounded_amounts, report.rounding);
         }
-        println!("  {} accounts have no debtor name; {} have no valid contact", report.missing_name, report.no_valid_contact);
+        println!(
+            "  of the imported and updated accounts, {} have no debtor name and {} have no valid contact",
+            report.missing_name, report.no_valid_contact
+        );
         for row in report.rejected_rows.iter().take(50) {
             println!("  line {} [{}] {}: {}", row.line, row.column.as_deref().unwrap_or("-"), row.code, row.message);
         }

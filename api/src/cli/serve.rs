@@ -54,6 +54,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             println!("The web app is not built ({} has no index.html); run `make web` to build it.", args.web_dir.display());
         }
         app.run_until_stopped().await?;
+        tracing::info!("server stopped");
         anyhow::Ok(())
     });
     // Dropping the database handle stops the private cluster if this process started it.

@@ -46,7 +46,7 @@ pub fn run(command: UserCommand) -> anyhow::Result<i32> {
                             eprintln!("  {}: {}", field.field, field.message);
                         }
                     }
-                    Ok(2)
+                    Ok(1)
                 }
             }
         }

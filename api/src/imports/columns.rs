@@ -11,6 +11,31 @@ pub fn required_columns(map: &ColumnMap) -> Vec<String> {
     [map.account_ref.clone(), map.principal.clone()].into_iter().flatten().collect()
 }
 
+/// Every column the map names.
+pub fn used_columns(map: &ColumnMap) -> Vec<String> {
+    let singles = [
+        &map.account_ref,
+        &map.debtor_ref,
+        &map.debtor_name,
+        &map.debtor_kind,
+        &map.currency,
+        &map.principal,
+        &map.interest,
+        &map.fees,
+        &map.opened_on,
+        &map.last_payment_on,
+        &map.delinquent_since,
+        &map.charged_off_on,
+        &map.address_line1,
+        &map.address_line2,
+        &map.city,
+        &map.region,
+        &map.postal_code,
+        &map.country,
+    ];
+    singles.into_iter().flatten().cloned().chain(map.phones.iter().cloned()).chain(map.emails.iter().cloned()).collect()
+}
+
 /// Checks a profile's column map: `account_ref` and `principal` must be named.
 pub fn check_map(map: &ColumnMap) -> Result<(), String> {
     let mut missing = Vec::new();

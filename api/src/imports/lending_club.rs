@@ -32,6 +32,21 @@ pub const REQUIRED_COLUMNS: &[&str] = &[
     "last_pymnt_d",
 ];
 
+/// Every column the profile reads, required or not.
+pub const USED_COLUMNS: &[&str] = &[
+    "id",
+    "loan_status",
+    "funded_amnt",
+    "out_prncp",
+    "total_rec_prncp",
+    "recoveries",
+    "issue_d",
+    "last_pymnt_d",
+    "settlement_status",
+    "addr_state",
+    "zip_code",
+];
+
 const POLICY_PREFIX: &str = "Does not meet the credit policy. Status:";
 
 enum LoanState {

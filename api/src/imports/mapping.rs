@@ -14,17 +14,31 @@ use crate::imports::phone::normalise_phone;
 /// Column positions by normalised header name.
 pub struct Header {
     positions: HashMap<String, usize>,
+    names: Vec<String>,
+    /// Normalised names that appear more than once in the header.
+    duplicates: Vec<String>,
     pub width: usize,
 }
 
 impl Header {
     pub fn new(record: &StringRecord) -> Header {
         let mut positions = HashMap::new();
+        let mut duplicates = Vec::new();
         for (i, name) in record.iter().enumerate() {
-            // The first of two columns with the same name wins.
-            positions.entry(super::reader::normalise_header(name)).or_insert(i);
+            let normalised = super::reader::normalise_header(name);
+            if positions.contains_key(&normalised) {
+                duplicates.push(normalised);
+            } else {
+                positions.insert(normalised, i);
+            }
         }
-        Header { positions, width: record.len() }
+        let names = record.iter().map(|n| n.trim().to_string()).collect();
+        Header { positions, names, duplicates, width: record.len() }
+    }
+
+    /// The column's name as the file writes it.
+    pub fn name(&self, position: usize) -> Option<&str> {
+        self.names.get(position).map(String::as_str)
     }
 
     pub fn position(&self, column: &str) -> Option<usize> {
@@ -62,16 +76,33 @@ impl Mapper {
             .default_currency
             .parse()
             .map_err(|e| anyhow::anyhow!("the profile's default_currency is invalid: {e}"))?;
-        let required: Vec<String> = match config.kind {
-            ProfileKind::LendingClub => lending_club::REQUIRED_COLUMNS.iter().map(|c| c.to_string()).collect(),
-            ProfileKind::Columns => columns::required_columns(&config.columns),
+        let (kind, required, used) = match config.kind {
+            ProfileKind::LendingClub => (
+                "lending_club",
+                lending_club::REQUIRED_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                lending_club::USED_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            ),
+            ProfileKind::Columns => {
+                ("columns", columns::required_columns(&config.columns), columns::used_columns(&config.columns))
+            }
         };
         let missing: Vec<&String> = required.iter().filter(|c| !header.has(c)).collect();
         if !missing.is_empty() {
+            let found: Vec<&str> = header.names.iter().take(20).map(String::as_str).collect();
             anyhow::bail!(
-                "the file's header lacks the column(s) {} that profile kind {:?} needs; check the delimiter and the header line",
+                "the file's header lacks the column(s) {} that the profile (kind {kind}) reads; the header has {}{}. \
+                 Check the delimiter and the header line, or create a profile that maps this file's columns",
                 missing.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "),
-                config.kind
+                found.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", "),
+                if header.names.len() > 20 { ", …" } else { "" }
+            );
+        }
+        let ambiguous: Vec<&String> =
+            header.duplicates.iter().filter(|d| used.iter().any(|u| super::reader::normalise_header(u) == **d)).collect();
+        if !ambiguous.is_empty() {
+            anyhow::bail!(
+                "the header names the column(s) {} more than once, so the profile cannot tell which to read; rename or remove the extra columns",
+                ambiguous.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
             );
         }
         let rules = FieldRules {

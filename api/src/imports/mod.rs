@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use anyhow::Context;
 use diesel::PgConnection;
 use sha2::{Digest, Sha256};
 use shared::imports::ProfileConfig;
@@ -80,6 +79,12 @@ pub fn run(
                 progress.rows += 1;
                 if record.iter().all(|field| field.trim().is_empty()) {
                     count_blank_row(&mut progress, outcome);
+                } else if let Some(column) = record.iter().position(|field| field.contains('\0')) {
+                    let name = header.name(column).unwrap_or("?").to_string();
+                    progress.mapping_rejections.push((
+                        line,
+                        Rejection::at(&name, "invalid_character", "the field contains a NUL character, which text cannot hold; remove it"),
+                    ));
                 } else if record.len() != header.width {
                     progress.mapping_rejections.push((
                         line,
@@ -153,7 +158,15 @@ fn flush(
 ) -> anyhow::Result<()> {
     let mut batch_progress = std::mem::replace(progress, new_progress());
     batch_progress.bytes_read = file.bytes_read.load(Ordering::Relaxed);
-    let result = writer::apply_batch(conn, ctx, pending, batch_progress).context("failed to write a batch of accounts")?;
+    let first_line = pending.first().map(|p| p.line).unwrap_or_default();
+    let result = writer::apply_batch(conn, ctx, pending, batch_progress).map_err(|error| {
+        // The database's own text may quote values from the file, so it goes to the log only.
+        tracing::error!(import.id = %ctx.import_id, error = %error, first_line, "failed to write a batch of accounts");
+        anyhow::anyhow!(
+            "the server failed to write the accounts from line {first_line} on; the lines before were imported, \
+             and importing the file again continues from there (the server log has the cause)"
+        )
+    })?;
     outcome.missing_name += result.missing_name;
     outcome.no_valid_contact += result.no_valid_contact;
     pending.clear();

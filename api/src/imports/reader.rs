@@ -56,6 +56,40 @@ pub enum Piece {
     Record { first_line: u64, record: csv::StringRecord },
 }
 
+/// Turns every line ending into `\n`: `\r\n` (Windows) and a lone `\r`
+/// (classic Mac OS) alike, so no line is lost to a terminator the line splitter
+/// does not know.
+pub struct LineEndings<R> {
+    inner: R,
+    after_cr: bool,
+}
+
+impl<R: Read> Read for LineEndings<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut written = 0;
+            for i in 0..n {
+                let byte = buf[i];
+                if byte == b'\n' && self.after_cr {
+                    self.after_cr = false;
+                    continue;
+                }
+                self.after_cr = byte == b'\r';
+                buf[written] = if byte == b'\r' { b'\n' } else { byte };
+                written += 1;
+            }
+            // A chunk that was only the `\n` of a `\r\n` pair yields nothing; read on.
+            if written > 0 {
+                return Ok(written);
+            }
+        }
+    }
+}
+
 /// An opened placement file: yields records and blank lines with exact line numbers.
 ///
 /// The CSV parser passes over blank lines and reports positions that depend on
@@ -152,8 +186,8 @@ pub fn open(path: &Path, encoding: Option<Encoding>, delimiter: Option<char>) ->
         Encoding::Latin1 => encoding_rs::WINDOWS_1252,
     };
     // The decoder strips a UTF-8 byte-order mark and passes valid UTF-8 through unchanged.
-    let text: Box<dyn Read + Send> =
-        Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(decoder)).bom_override(true).build(counted));
+    let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(decoder)).bom_override(true).build(counted);
+    let text: Box<dyn Read + Send> = Box::new(LineEndings { inner: decoded, after_cr: false });
     let mut lines = BufReader::with_capacity(256 * 1024, text);
 
     // The decoder may hand out only a few bytes at first, so the delimiter is detected on a whole line.
@@ -263,6 +297,12 @@ mod tests {
         let expected = ["1:h1|h2", "2:a|b", "3:blank", "4:c|d", "5:x\ny|z", "7:|", "8:e|f", "9:blank"];
         assert_eq!(pieces("h1,h2\na,b\n\nc,d\n\"x\ny\",z\n,\ne,f\n\n"), expected);
         assert_eq!(pieces("h1,h2\r\na,b\r\n\r\nc,d\r\n\"x\ny\",z\r\n,\r\ne,f\r\n\r\n"), expected);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        assert_eq!(pieces("h,i\ra,b\rc,d\r"), ["1:h|i", "2:a|b", "3:c|d"]);
+        assert_eq!(pieces("h,i\na,b\rc,d\n"), ["1:h|i", "2:a|b", "3:c|d"]);
     }
 
     #[test]

@@ -102,6 +102,18 @@ impl PlacementRow {
             )),
             _ => {}
         }
+        let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap_or(chrono::NaiveDate::MAX);
+        for (column, date) in [
+            ("opened_on", self.opened_on),
+            ("last_payment_on", self.last_payment_on),
+            ("delinquent_since", self.delinquent_since),
+            ("charged_off_on", self.charged_off_on),
+        ] {
+            // A day of slack covers creditors in time zones ahead of UTC.
+            if date.is_some_and(|d| d > tomorrow) {
+                problems.push(Rejection::at(column, "future_date", format!("{column} is in the future; check the date")));
+            }
+        }
         if self.account_ref.chars().count() > 100 {
             problems.push(Rejection::at("account_ref", "too_long", "the account reference is longer than 100 characters"));
         }

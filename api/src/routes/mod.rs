@@ -20,32 +20,59 @@ use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(json_config())
-        .app_data(query_config())
-        .app_data(path_config())
-        .service(
-            web::scope("/api/v1")
-                .route("/health", web::get().to(health::health))
-                .route("/openapi.json", web::get().to(openapi::openapi_json))
-                .route("/auth/login", web::post().to(auth::login::login))
-                .route("/auth/refresh", web::post().to(auth::refresh::refresh))
-                .route("/auth/logout", web::post().to(auth::logout::logout))
-                .route("/me", web::get().to(me::get_me))
-                .route("/users", web::get().to(users::list::list_users))
-                .route("/users", web::post().to(users::create::create_user))
-                .route("/creditors", web::get().to(creditors::list::list_creditors))
-                .route("/accounts", web::get().to(accounts::list::list_accounts))
-                .route("/accounts/{id}", web::get().to(accounts::get::get_account))
-                .route("/accounts/{id}/status", web::post().to(accounts::change_status::change_account_status))
-                .route("/accounts/{id}/assignment", web::put().to(accounts::assign::assign_account))
-                .route("/import-profiles", web::get().to(import_profiles::list::list_import_profiles))
-                .route("/import-profiles", web::post().to(import_profiles::create::create_import_profile))
-                .route("/imports", web::get().to(imports::list::list_imports))
-                .route("/imports", web::post().to(imports::create::create_import))
-                .route("/imports/{id}", web::get().to(imports::get::get_import))
-                .route("/imports/{id}/report.csv", web::get().to(imports::report_csv::get_import_report_csv))
-                .default_service(web::to(api_not_found)),
-        );
+    cfg.app_data(json_config()).app_data(query_config()).app_data(path_config()).service(
+        web::scope("/api")
+            .service(
+                web::scope("/v1")
+                    .service(resource("/health").route(web::get().to(health::health)).route(web::head().to(health::health)))
+                    .service(resource("/openapi.json").route(web::get().to(openapi::openapi_json)))
+                    .service(resource("/auth/login").route(web::post().to(auth::login::login)))
+                    .service(resource("/auth/refresh").route(web::post().to(auth::refresh::refresh)))
+                    .service(resource("/auth/logout").route(web::post().to(auth::logout::logout)))
+                    .service(resource("/me").route(web::get().to(me::get_me)))
+                    .service(
+                        resource("/users")
+                            .route(web::get().to(users::list::list_users))
+                            .route(web::post().to(users::create::create_user)),
+                    )
+                    .service(resource("/creditors").route(web::get().to(creditors::list::list_creditors)))
+                    .service(resource("/accounts").route(web::get().to(accounts::list::list_accounts)))
+                    .service(resource("/accounts/{id}").route(web::get().to(accounts::get::get_account)))
+                    .service(
+                        resource("/accounts/{id}/status").route(web::post().to(accounts::change_status::change_account_status)),
+                    )
+                    .service(resource("/accounts/{id}/assignment").route(web::put().to(accounts::assign::assign_account)))
+                    .service(
+                        resource("/import-profiles")
+                            .route(web::get().to(import_profiles::list::list_import_profiles))
+                            .route(web::post().to(import_profiles::create::create_import_profile)),
+                    )
+                    .service(
+                        resource("/imports")
+                            .route(web::get().to(imports::list::list_imports))
+                            .route(web::post().to(imports::create::create_import)),
+                    )
+                    .service(resource("/imports/{id}").route(web::get().to(imports::get::get_import)))
+                    .service(
+                        resource("/imports/{id}/report.csv").route(web::get().to(imports::report_csv::get_import_report_csv)),
+                    )
+                    .default_service(web::to(api_not_found)),
+            )
+            // Everything else under /api is a JSON 404, never the web app's page.
+            .default_service(web::to(api_not_found)),
+    );
+}
+
+/// A resource that answers 405 with the error envelope for methods it has no route for.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed(req: HttpRequest) -> ApiResult<HttpResponse> {
+    Err(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("{} is not allowed on {}; see /api/v1/openapi.json for the methods each route takes", req.method(), req.path()),
+    ))
 }
 
 /// Runs `work` with a pooled connection on the blocking thread pool.
@@ -110,6 +137,23 @@ fn path_config() -> web::PathConfig {
 /// Parses a UUID path segment with an error naming the parameter.
 pub fn parse_id(value: &str, what: &str) -> ApiResult<uuid::Uuid> {
     value.parse().map_err(|_| {
-        ApiError::new(ErrorCode::InvalidPath, format!("'{value}' is not a valid {what} id; ids are UUIDs such as 0193a0b2-…"))
+        let shown: String = value.chars().take(40).collect();
+        let ellipsis = if value.chars().count() > 40 { "…" } else { "" };
+        ApiError::new(
+            ErrorCode::InvalidPath,
+            format!("'{shown}{ellipsis}' is not a valid {what} id; ids are UUIDs such as 0193a0b2-7c4e-7d1a-9f00-2b1c3d4e5f60"),
+        )
     })
+}
+
+/// Parses the `limit` query parameter: absent means 50, otherwise 1 to 500.
+pub fn parse_limit(value: Option<&str>) -> ApiResult<u32> {
+    let parsed = match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => shared::pagination::check_limit(None),
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) => shared::pagination::check_limit(Some(n)),
+            Err(_) => Err(format!("limit '{text}' is not a whole number; use a value from 1 to 500")),
+        },
+    };
+    parsed.map_err(|message| ApiError::invalid_field("limit", message))
 }

@@ -105,11 +105,17 @@ pub fn create(conn: &mut PgConnection, actor: Uuid, request: &CreateImportProfil
             FieldError::new("name", "invalid_name", "name must be 1 to 64 lowercase letters, digits or underscores, such as acme_monthly"),
         );
     }
+    if request.description.chars().count() > 1000 {
+        problems.push(FieldError::new("description", "too_long", "description is longer than 1000 characters; shorten it"));
+    }
     if !problems.is_empty() {
         return Err(ApiError::validation(problems));
     }
     let id = Uuid::now_v7();
-    let config = serde_json::to_value(&request.config).map_err(ApiError::internal)?;
+    let mut normalised = request.config.clone();
+    normalised.default_currency = normalised.default_currency.trim().to_ascii_uppercase();
+    normalised.default_country = normalised.default_country.trim().to_ascii_uppercase();
+    let config = serde_json::to_value(&normalised).map_err(ApiError::internal)?;
     conn.transaction(|conn| {
         diesel::insert_into(import_profiles::table)
             .values((

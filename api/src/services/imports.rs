@@ -90,7 +90,16 @@ pub fn execute(
     let clock = Instant::now();
     let ctx = BatchContext { creditor_id: started.creditor_id, import_id: started.id, actor: started.actor };
     let mut outcome = RunOutcome::default();
+    // One import at a time per creditor: two uploads of the same new file would
+    // otherwise race to insert the same accounts. The second waits, then finds
+    // every line unchanged.
+    diesel::sql_query("SELECT pg_advisory_lock(hashtextextended($1::text, 0))")
+        .bind::<diesel::sql_types::Text, _>(started.creditor_id.to_string())
+        .execute(conn)?;
     let result = placement_imports::run(conn, &ctx, started.profile.config.clone(), path, &mut outcome, on_batch);
+    diesel::sql_query("SELECT pg_advisory_unlock(hashtextextended($1::text, 0))")
+        .bind::<diesel::sql_types::Text, _>(started.creditor_id.to_string())
+        .execute(conn)?;
     let duration_ms = clock.elapsed().as_millis() as u64;
 
     let stored = StoredOutcome {
@@ -296,10 +305,20 @@ pub fn list(conn: &mut PgConnection, before: Option<Uuid>, limit: u32) -> ApiRes
     ))
 }
 
+/// Prefixes text that a spreadsheet would run as a formula with an apostrophe.
+fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// The report as CSV: a summary block of counts, then one line per problem.
 pub fn report_csv(report: &ImportReport) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["section", "line", "column", "code", "message"])?;
+    writer.write_record(["status", "", "", &spreadsheet_safe(&format!("{:?}", report.status).to_lowercase()), &spreadsheet_safe(report.failure.as_deref().unwrap_or(""))])?;
     for (name, value) in [
         ("rows", report.rows),
         ("imported", report.imported),
@@ -312,10 +331,16 @@ pub fn report_csv(report: &ImportReport) -> anyhow::Result<String> {
         writer.write_record(["count", "", "", name, &value.to_string()])?;
     }
     for reason in &report.skipped_reasons {
-        writer.write_record(["skipped", "", "", &reason.reason, &reason.count.to_string()])?;
+        writer.write_record(["skipped", "", "", &spreadsheet_safe(&reason.reason), &reason.count.to_string()])?;
     }
     for row in &report.rejected_rows {
-        writer.write_record(["rejected", &row.line.to_string(), row.column.as_deref().unwrap_or(""), &row.code, &row.message])?;
+        writer.write_record([
+            "rejected",
+            &row.line.to_string(),
+            &spreadsheet_safe(row.column.as_deref().unwrap_or("")),
+            &row.code,
+            &spreadsheet_safe(&row.message),
+        ])?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }

@@ -101,6 +101,9 @@ async fn assistant_sees_only_assigned_accounts() {
     let forbidden = app.client.put(app.url(&format!("/api/v1/accounts/{id}/assignment"))).bearer_auth(&assistant).json(&json!({ "agent_id": assistant_id })).send().await.unwrap();
     assert_error(forbidden, 403, "forbidden").await;
 
+    let missing_key = app.client.put(app.url(&format!("/api/v1/accounts/{id}/assignment"))).bearer_auth(&manager).json(&json!({ "agentId": assistant_id })).send().await.unwrap();
+    assert_error(missing_key, 400, "malformed_json").await;
+
     let assigned = app.client.put(app.url(&format!("/api/v1/accounts/{id}/assignment"))).bearer_auth(&manager).json(&json!({ "agent_id": assistant_id })).send().await.unwrap();
     assert_eq!(assigned.status(), 200);
     let page: Value = app.get(&assistant, "/api/v1/accounts").await.json().await.unwrap();

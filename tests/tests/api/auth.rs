@@ -107,7 +107,7 @@ async fn roles_limit_user_management() {
     let request = json!({ "email": "new@example.com", "password": "a long enough password", "role": "collector" });
     assert_error(app.post_json(&assistant, "/api/v1/users", &request).await, 403, "forbidden").await;
     assert_eq!(app.post_json(&admin, "/api/v1/users", &request).await.status(), 201);
-    let duplicate = assert_error(app.post_json(&admin, "/api/v1/users", &request).await, 400, "validation_failed").await;
+    let duplicate = assert_error(app.post_json(&admin, "/api/v1/users", &request).await, 409, "conflict").await;
     assert_eq!(duplicate["error"]["fields"][0]["field"], "email");
     let weak = json!({ "email": "x@example.com", "password": "short", "role": "assistant" });
     let body = assert_error(app.post_json(&admin, "/api/v1/users", &weak).await, 400, "validation_failed").await;

@@ -243,3 +243,56 @@ pub fn standard_profile_config() -> Value {
         }
     })
 }
+
+#[tokio::test]
+async fn nul_bytes_and_duplicate_headers_are_caught() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    let file = b"account_ref,debtor_name,principal\nN-1,Bad\x00Name,10.00\nN-2,Good,11.00\n".to_vec();
+    let report = app.import_file(&token, "standard", "Acme", "nul.csv", file).await;
+    assert_eq!(report.status, ImportStatus::Completed);
+    assert_eq!((report.imported, report.rejected), (1, 1));
+    assert_eq!(report.rejected_rows[0].code, "invalid_character");
+    assert_eq!(report.rejected_rows[0].column.as_deref(), Some("debtor_name"));
+
+    let duplicate = b"account_ref,principal,principal\nD-1,10.00,20.00\n".to_vec();
+    let report = app.import_file(&token, "standard", "Acme", "dup.csv", duplicate).await;
+    assert_eq!(report.status, ImportStatus::Failed);
+    assert!(report.failure.unwrap().contains("'principal' more than once"));
+}
+
+#[tokio::test]
+async fn carriage_return_line_endings_keep_every_row() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    let file = b"account_ref,principal\rM-1,10.00\rM-2,11.00\r".to_vec();
+    let report = app.import_file(&token, "standard", "Acme", "mac.csv", file).await;
+    assert_eq!(report.rows, 2);
+    assert_eq!(report.imported, 2);
+}
+
+#[tokio::test]
+async fn misplaced_thousands_separator_is_rejected() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    let file = b"account_ref,principal\nC-1,\"1.234,56\"\nC-2,\"12,34\"\nC-3,\"1,234.50\"\n".to_vec();
+    let report = app.import_file(&token, "standard", "Acme", "commas.csv", file).await;
+    assert_eq!(report.imported, 1, "{:?}", report.rejected_rows);
+    assert_eq!(rejection_codes(&report), [(2, "invalid_amount".to_string()), (3, "invalid_amount".to_string())]);
+}
+
+#[tokio::test]
+async fn simultaneous_uploads_of_one_file_both_finish() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    let rows: String = (0..3000).map(|i| format!("S-{i},{}.00\n", i + 1)).collect();
+    let file = format!("account_ref,principal\n{rows}").into_bytes();
+    let (first, second) = tokio::join!(
+        app.import_file(&token, "standard", "Acme", "a.csv", file.clone()),
+        app.import_file(&token, "standard", "Acme", "a.csv", file.clone()),
+    );
+    assert_eq!(first.status, ImportStatus::Completed, "{:?}", first.failure);
+    assert_eq!(second.status, ImportStatus::Completed, "{:?}", second.failure);
+    assert_eq!(first.imported + second.imported, 3000);
+    assert_eq!(first.unchanged + second.unchanged, 3000);
+}

@@ -1,6 +1,6 @@
 //! The worklist and single accounts.
 
-use shared::accounts::{AccountDetail, AccountSort, AccountSummary, StatusChangeRequest};
+use shared::accounts::{AccountDetail, AccountSort, AccountSummary, AssignRequest, StatusChangeRequest};
 use shared::status::{AccountStatus, DpdBucket};
 use shared::Page;
 use uuid::Uuid;
@@ -109,5 +109,12 @@ pub async fn get_account(id: Uuid) -> Result<AccountDetail, ApiError> {
 /// Moves the account to another status and returns the account as it is afterwards.
 pub async fn change_status(id: Uuid, request: &StatusChangeRequest) -> Result<AccountDetail, ApiError> {
     let call = Call::post(format!("/accounts/{id}/status")).json(request)?;
+    read_json(call.send().await?).await
+}
+
+/// Assigns the account to `agent_id`, or unassigns it when `None`, and returns
+/// the account as it is afterwards. Only managers and admins may call this.
+pub async fn assign_account(id: Uuid, agent_id: Option<Uuid>) -> Result<AccountDetail, ApiError> {
+    let call = Call::put(format!("/accounts/{id}/assignment")).json(&AssignRequest { agent_id })?;
     read_json(call.send().await?).await
 }

@@ -66,6 +66,10 @@ impl Call {
         Call { method: Method::POST, path: path.into(), query: Vec::new(), accept: "application/json", body: Body::Empty }
     }
 
+    pub fn put(path: impl Into<String>) -> Self {
+        Call { method: Method::PUT, path: path.into(), query: Vec::new(), accept: "application/json", body: Body::Empty }
+    }
+
     pub fn query(mut self, params: Vec<(&'static str, String)>) -> Self {
         self.query.extend(params);
         self
@@ -108,7 +112,11 @@ impl Call {
     }
 
     async fn send_with(&self, access_token: Option<&str>) -> Result<Response, ApiError> {
-        self.build(access_token)?.send().await.map_err(|error| ApiError::Network(error.to_string()))
+        self.build(access_token)?.send().await.map_err(|error| {
+            // The user sees a plain sentence, so the browser's own text goes to the console.
+            leptos::logging::warn!("{} {}{} failed: {error}", self.method, API_BASE, self.path);
+            ApiError::Network(error.to_string())
+        })
     }
 
     /// Sends the request without credentials, for login and refresh.

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use shared::accounts::CreditorDto;
 use shared::pagination::MAX_LIMIT;
-use shared::users::UserDto;
+use shared::users::{Role, UserDto};
 use shared::Page;
 
 use super::client::{read_json, Call};
@@ -45,10 +45,17 @@ pub async fn list_creditors() -> Result<Vec<CreditorDto>, ApiError> {
     Ok(creditors)
 }
 
-/// Lists the users with the assistant role, sorted by display name.
-/// Only managers and admins may call this; others get a 403.
+/// Lists the users who work accounts and so may be assigned them (assistants
+/// and collectors, active or not), sorted by display name. Admins and managers
+/// supervise and are left out. Only managers and admins may call this; others get a 403.
 pub async fn list_agents() -> Result<Vec<UserDto>, ApiError> {
-    let mut users: Vec<UserDto> = fetch_all("/users", vec![("role", "assistant".to_string())]).await?;
-    users.sort_by_key(|user| user.display_name.to_lowercase());
-    Ok(users)
+    let role_param = |role: Role| vec![("role", role.as_str().to_string())];
+    let (assistants, collectors) = futures::future::try_join(
+        fetch_all::<UserDto>("/users", role_param(Role::Assistant)),
+        fetch_all::<UserDto>("/users", role_param(Role::Collector)),
+    )
+    .await?;
+    let mut agents: Vec<UserDto> = assistants.into_iter().chain(collectors).collect();
+    agents.sort_by_key(|agent| agent.display_name.to_lowercase());
+    Ok(agents)
 }

@@ -10,11 +10,41 @@ pub enum ApiError {
     /// refresh did not help. The app has already been sent to the login page.
     SessionEnded,
     /// The request did not complete, for example because the server is down.
+    /// The browser's description (such as `TypeError: Failed to fetch`) is
+    /// kept for the console log, not for the user.
     Network(String),
     /// The server returned a success status but a body this app cannot read.
     InvalidResponse(String),
     /// The browser could not build the request.
     Browser(String),
+}
+
+/// Rewrites a server message such as `account not found` as the sentence
+/// `Account not found.`: the first letter becomes a capital and a full stop
+/// is added when the text ends without one.
+///
+/// A first word that contains `_` or a digit, such as `agent_id`, names a
+/// field or value and keeps its spelling.
+pub fn as_sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let first_word = text.split_whitespace().next().unwrap_or_default();
+    let is_identifier = first_word.chars().any(|c| c == '_' || c.is_ascii_digit());
+
+    let mut sentence = String::with_capacity(text.len() + 1);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if !is_identifier => sentence.extend(first.to_uppercase()),
+        Some(first) => sentence.push(first),
+        None => {}
+    }
+    sentence.push_str(chars.as_str());
+    if !sentence.ends_with(['.', '!', '?', '\u{2026}']) {
+        sentence.push('.');
+    }
+    sentence
 }
 
 impl ApiError {
@@ -33,14 +63,23 @@ impl ApiError {
         }
     }
 
+    /// Whether sending the same request again may succeed: the network failed,
+    /// the server failed (5xx), asked to slow down (429) or sent an unreadable body.
+    /// A 4xx such as 404 gives the same answer every time.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Server { status, .. } => *status >= 500 || *status == 429,
+            ApiError::Network(_) | ApiError::InvalidResponse(_) => true,
+            ApiError::SessionEnded | ApiError::Browser(_) => false,
+        }
+    }
+
     /// Returns the sentence to show to the user.
     pub fn message(&self) -> String {
         match self {
-            ApiError::Server { error, .. } => error.message.clone(),
+            ApiError::Server { error, .. } => as_sentence(&error.message),
             ApiError::SessionEnded => "Your session has ended. Sign in again to continue.".to_string(),
-            ApiError::Network(detail) => format!(
-                "The Recovery Desk server could not be reached ({detail}). Check your connection and try again."
-            ),
+            ApiError::Network(_) => "The server cannot be reached. Check your connection and try again.".to_string(),
             ApiError::InvalidResponse(detail) => format!(
                 "The server sent a response this page cannot read ({detail}). Reload the page; if it happens again, report it."
             ),
@@ -57,18 +96,18 @@ impl ApiError {
         }
     }
 
-    /// Returns the messages for one input field joined into one sentence, if the server sent any.
+    /// Returns the server's messages for one input field as sentences, if it sent any.
     pub fn field_message(&self, field: &str) -> Option<String> {
-        let messages: Vec<&str> = self
+        let messages: Vec<String> = self
             .field_errors()
             .iter()
             .filter(|error| error.field == field)
-            .map(|error| error.message.as_str())
+            .map(|error| as_sentence(&error.message))
             .collect();
         if messages.is_empty() {
             None
         } else {
-            Some(messages.join("; "))
+            Some(messages.join(" "))
         }
     }
 }
@@ -76,5 +115,67 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(status: u16, message: &str, fields: Vec<FieldError>) -> ApiError {
+        ApiError::Server {
+            status,
+            error: ErrorBody { code: "some_code".to_string(), message: message.to_string(), fields },
+        }
+    }
+
+    #[test]
+    fn sentence_gets_capital_and_full_stop() {
+        assert_eq!(as_sentence("account not found"), "Account not found.");
+        assert_eq!(as_sentence("  cursor is stale; start again  "), "Cursor is stale; start again.");
+    }
+
+    #[test]
+    fn sentence_keeps_finished_text() {
+        assert_eq!(as_sentence("Already a sentence."), "Already a sentence.");
+        assert_eq!(as_sentence("is it?"), "Is it?");
+        assert_eq!(as_sentence(""), "");
+    }
+
+    #[test]
+    fn sentence_keeps_identifier_spelling() {
+        assert_eq!(as_sentence("agent_id names no user"), "agent_id names no user.");
+        assert_eq!(as_sentence("'abc' is not a number"), "'abc' is not a number.");
+    }
+
+    #[test]
+    fn sentence_capitalises_non_ascii() {
+        assert_eq!(as_sentence("échec"), "Échec.");
+    }
+
+    #[test]
+    fn server_message_is_sentence() {
+        let error = server_error(404, "account not found", Vec::new());
+        assert_eq!(error.message(), "Account not found.");
+        assert!(!error.is_retryable());
+    }
+
+    #[test]
+    fn field_messages_are_sentences() {
+        let fields = vec![
+            FieldError::new("limit", "invalid", "limit is too large"),
+            FieldError::new("limit", "invalid", "use at most 500"),
+            FieldError::new("cursor", "invalid", "cursor is unknown"),
+        ];
+        let error = server_error(400, "2 fields are invalid", fields);
+        assert_eq!(error.field_message("limit").as_deref(), Some("Limit is too large. Use at most 500."));
+        assert_eq!(error.field_message("q"), None);
+    }
+
+    #[test]
+    fn network_failure_hides_browser_text() {
+        let error = ApiError::Network("TypeError: Failed to fetch".to_string());
+        assert_eq!(error.message(), "The server cannot be reached. Check your connection and try again.");
+        assert!(error.is_retryable());
     }
 }

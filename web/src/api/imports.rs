@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::client::{error_from_response, read_json, Call};
 use super::error::ApiError;
 
-/// Imports listed on the import page.
-pub const RECENT_IMPORTS_LIMIT: u32 = 20;
+/// Imports per page of the import list.
+const IMPORTS_PAGE_SIZE: u32 = 20;
 
 pub async fn list_import_profiles() -> Result<Vec<ImportProfileDto>, ApiError> {
     let call = Call::get("/import-profiles").query(vec![("limit", shared::pagination::MAX_LIMIT.to_string())]);
@@ -33,11 +33,14 @@ pub async fn get_import(id: Uuid) -> Result<ImportReport, ApiError> {
     read_json(Call::get(format!("/imports/{id}")).send().await?).await
 }
 
-/// Lists the most recent imports, newest first as the server orders them.
-pub async fn list_recent_imports() -> Result<Vec<ImportSummary>, ApiError> {
-    let call = Call::get("/imports").query(vec![("limit", RECENT_IMPORTS_LIMIT.to_string())]);
-    let page: Page<ImportSummary> = read_json(call.send().await?).await?;
-    Ok(page.items)
+/// Lists one page of imports, newest first as the server orders them. `cursor`
+/// is the `next_cursor` of the page before, or `None` for the newest imports.
+pub async fn list_imports(cursor: Option<String>) -> Result<Page<ImportSummary>, ApiError> {
+    let mut params = vec![("limit", IMPORTS_PAGE_SIZE.to_string())];
+    if let Some(cursor) = cursor {
+        params.push(("cursor", cursor));
+    }
+    read_json(Call::get("/imports").query(params).send().await?).await
 }
 
 /// Returns the path of an import's CSV report, for display in links.

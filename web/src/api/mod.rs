@@ -8,12 +8,12 @@ mod error;
 mod imports;
 mod tokens;
 
-pub use accounts::{change_status, get_account, list_accounts, AccountQuery, AgentFilter};
+pub use accounts::{assign_account, change_status, get_account, list_accounts, AccountQuery, AgentFilter};
 pub use auth::{login, logout, me};
 pub use client::set_session_end_handler;
 pub use directory::{list_agents, list_creditors};
-pub use error::ApiError;
+pub use error::{as_sentence, ApiError};
 pub use imports::{
-    download_report_csv, get_import, list_import_profiles, list_recent_imports, report_csv_path, start_import,
+    download_report_csv, get_import, list_import_profiles, list_imports, report_csv_path, start_import,
 };
 pub use tokens::has_session;

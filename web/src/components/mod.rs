@@ -1,5 +1,6 @@
 //! Small building blocks that several pages use.
 
+mod agents;
 mod badges;
 mod download;
 mod error_banner;
@@ -8,6 +9,7 @@ mod money;
 mod pagination;
 mod table;
 
+pub use agents::agent_label;
 pub use badges::{ContactFlagBadges, StatusBadge};
 pub use download::save_text_file;
 pub use error_banner::{ErrorBanner, FieldMessage, Notice};

@@ -45,9 +45,12 @@ pub async fn create_import(
     let mut upload: Option<(tempfile::NamedTempFile, String, u64)> = None;
 
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| ApiError::new(ErrorCode::ValidationFailed, format!("the upload is not a valid multipart form: {e}")))?;
+        let mut field = field.map_err(upload_error)?;
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
+            "file" if upload.is_some() => {
+                return Err(ApiError::invalid_field("file", "the form has more than one file; upload one placement file at a time"));
+            }
             "file" => {
                 let file_name = field
                     .content_disposition()
@@ -62,7 +65,7 @@ pub async fn create_import(
                     .map_err(ApiError::internal)?;
                 let mut size = 0u64;
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::ValidationFailed, format!("the upload broke off: {e}")))?;
+                    let chunk = chunk.map_err(upload_error)?;
                     size += chunk.len() as u64;
                     if size > settings.max_upload_bytes as u64 {
                         return Err(ApiError::new(
@@ -81,7 +84,7 @@ pub async fn create_import(
             "profile" | "creditor" => {
                 let mut bytes = Vec::new();
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::ValidationFailed, format!("the upload broke off: {e}")))?;
+                    let chunk = chunk.map_err(upload_error)?;
                     bytes.extend_from_slice(&chunk);
                     if bytes.len() > 1024 {
                         return Err(ApiError::invalid_field(&name, format!("{name} is longer than 1024 bytes")));
@@ -144,4 +147,24 @@ pub async fn create_import(
 
     let report = with_conn(&pool, move |conn| imports::report(conn, import_id)).await?;
     Ok(HttpResponse::Accepted().json(report))
+}
+
+/// Maps a multipart parsing failure to the error envelope without the library's wording.
+fn upload_error(error: actix_multipart::MultipartError) -> ApiError {
+    use actix_multipart::MultipartError;
+    match error {
+        MultipartError::ContentTypeMissing | MultipartError::ContentTypeParse | MultipartError::ContentTypeIncompatible => {
+            ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "the upload must be multipart/form-data with the fields profile, creditor and file",
+            )
+        }
+        MultipartError::Incomplete | MultipartError::Payload(_) => {
+            ApiError::new(ErrorCode::ValidationFailed, "the upload ended before the form was complete; send the file again")
+        }
+        _ => ApiError::new(
+            ErrorCode::ValidationFailed,
+            "the upload is not a valid multipart/form-data body; send the fields profile, creditor and file",
+        ),
+    }
 }

@@ -1,19 +1,19 @@
 use actix_web::web;
 use serde::Deserialize;
 use shared::imports::ImportSummary;
-use shared::pagination::check_limit;
 use shared::users::Role;
 use shared::Page;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
-use crate::routes::with_conn;
+use crate::routes::{parse_limit, with_conn};
 use crate::services::imports;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ImportQuery {
-    limit: Option<u32>,
+    /// Page size, 1 to 500; default 50.
+    limit: Option<String>,
     cursor: Option<String>,
 }
 
@@ -23,7 +23,7 @@ pub struct ImportQuery {
 pub async fn list_imports(pool: web::Data<PgPool>, user: CurrentUser, query: web::Query<ImportQuery>) -> ApiResult<web::Json<Page<ImportSummary>>> {
     user.require(Role::may_import, "list imports")?;
     let query = query.into_inner();
-    let limit = check_limit(query.limit).map_err(|m| ApiError::invalid_field("limit", m))?;
+    let limit = parse_limit(query.limit.as_deref())?;
     let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(text) => Some(text.parse().map_err(|_| {
             ApiError::invalid_field("cursor", "cursor is not one this server issued; start again from the first page")

@@ -1,5 +1,6 @@
-//! One account: balances, dates, status and its change, debtor contacts and ledger.
+//! One account: balances, dates, status and its change, assignment, debtor contacts and ledger.
 
+mod assignment;
 mod contacts;
 mod ledger;
 mod status_change;
@@ -11,6 +12,7 @@ use shared::accounts::{AccountDetail, Balance};
 use shared::Currency;
 use uuid::Uuid;
 
+use self::assignment::{load_agents, may_assign, AgentList, Assignment};
 use self::contacts::DebtorContacts;
 use self::ledger::LedgerTable;
 use self::status_change::StatusChange;
@@ -25,8 +27,14 @@ pub fn AccountPage() -> impl IntoView {
     let account_id = Memo::new(move |_| params.with(|params| params.get("id").unwrap_or_default()));
 
     let detail = RwSignal::new(None::<Result<AccountDetail, ApiError>>);
-    // Confirms a status change; it sits outside the account view, which the change replaces.
+    // Confirm a status change or an assignment. They sit outside the account
+    // view because each change replaces the view.
     let status_notice = RwSignal::new(None::<String>);
+    let assignment_notice = RwSignal::new(None::<String>);
+    let agents: AgentList = RwSignal::new(None);
+    if may_assign() {
+        load_agents(agents);
+    }
     let generation = StoredValue::new(0u64);
     let reload = Trigger::new();
     Effect::new(move |_| {
@@ -36,6 +44,7 @@ pub fn AccountPage() -> impl IntoView {
         generation.set_value(this_request);
         detail.set(None);
         status_notice.set(None);
+        assignment_notice.set(None);
         let Ok(id) = id_text.parse::<Uuid>() else {
             detail.set(Some(Err(ApiError::Server {
                 status: 400,
@@ -57,14 +66,17 @@ pub fn AccountPage() -> impl IntoView {
 
     let body = move || match detail.get() {
         None => view! { <p class="page-status">"Loading account\u{2026}"</p> }.into_any(),
-        Some(Err(error)) => view! {
-            <ErrorBanner message=error.message() id="account-error" />
-            <button type="button" on:click=move |_| reload.notify()>
-                "Try again"
-            </button>
+        Some(Err(error)) => view! { <AccountError error=error reload=reload /> }.into_any(),
+        Some(Ok(account)) => view! {
+            <AccountView
+                account=account
+                detail=detail
+                status_notice=status_notice
+                assignment_notice=assignment_notice
+                agents=agents
+            />
         }
         .into_any(),
-        Some(Ok(account)) => view! { <AccountView account=account detail=detail status_notice=status_notice /> }.into_any(),
     };
 
     view! {
@@ -78,11 +90,43 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// Explains why the account could not be shown. Only a failure that may pass
+/// (network, server error) offers to try again; for a missing account or a
+/// bad link the way on is back to the worklist.
+#[component]
+fn AccountError(error: ApiError, reload: Trigger) -> impl IntoView {
+    let last_worklist_url = expect_context::<LastWorklistUrl>();
+    let hint = (error.status() == Some(404))
+        .then(|| view! { <p>"The link may be out of date, or the account is not one you may see."</p> });
+    let next_step = if error.is_retryable() {
+        view! {
+            <button type="button" on:click=move |_| reload.notify()>
+                "Try again"
+            </button>
+        }
+        .into_any()
+    } else {
+        view! {
+            <a class="button-link" href=move || last_worklist_url.0.get() id="account-error-back">
+                "Back to worklist"
+            </a>
+        }
+        .into_any()
+    };
+    view! {
+        <ErrorBanner message=error.message() id="account-error" />
+        {hint}
+        {next_step}
+    }
+}
+
 #[component]
 fn AccountView(
     account: AccountDetail,
     detail: RwSignal<Option<Result<AccountDetail, ApiError>>>,
     status_notice: RwSignal<Option<String>>,
+    assignment_notice: RwSignal<Option<String>>,
+    agents: AgentList,
 ) -> impl IntoView {
     let summary = account.summary.clone();
     let currency = summary.currency;
@@ -92,6 +136,11 @@ fn AccountView(
     };
     let on_changed = Callback::new(move |updated: AccountDetail| {
         status_notice.set(Some(format!("Status changed to {}.", updated.summary.status.label())));
+        assignment_notice.set(None);
+        detail.set(Some(Ok(updated)));
+    });
+    let on_assigned = Callback::new(move |updated: AccountDetail| {
+        status_notice.set(None);
         detail.set(Some(Ok(updated)));
     });
 
@@ -140,6 +189,17 @@ fn AccountView(
                     current=summary.status
                     allowed=account.allowed_next_statuses.clone()
                     on_changed=on_changed
+                />
+            </section>
+            <section class="card" aria-labelledby="assignment-heading">
+                <h2 id="assignment-heading">"Assignment"</h2>
+                <Assignment
+                    account_id=summary.id
+                    agent_id=summary.assigned_agent_id
+                    agent_name=summary.assigned_agent_name.clone()
+                    agents=agents
+                    notice=assignment_notice
+                    on_assigned=on_assigned
                 />
             </section>
         </div>

@@ -12,7 +12,7 @@ use shared::imports::{ImportReport, ImportStatus};
 use uuid::Uuid;
 
 use self::form::ImportForm;
-use self::recent::RecentImports;
+use self::recent::{import_report_url, RecentImports};
 use self::report::ImportReportView;
 use crate::api::{self, ApiError};
 use crate::app::use_session;
@@ -27,6 +27,16 @@ pub fn import_status_word(status: ImportStatus) -> &'static str {
         ImportStatus::Running => "running",
         ImportStatus::Completed => "completed",
         ImportStatus::Failed => "failed",
+    }
+}
+
+/// Scrolls the element with `id` the least distance that shows it, if it is on the page.
+fn scroll_into_view(id: &str) {
+    let element = web_sys::window().and_then(|window| window.document()).and_then(|doc| doc.get_element_by_id(id));
+    if let Some(element) = element {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        element.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
 
@@ -50,6 +60,7 @@ pub fn ImportPage() -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let recheck = Trigger::new();
     let recent_reload = Trigger::new();
+    let recent_show_newest = Trigger::new();
 
     // Polls the shown import until it stops running. A new id, a recheck or
     // leaving the page ends the loop, because `generation` changes or is disposed.
@@ -85,14 +96,22 @@ pub fn ImportPage() -> impl IntoView {
         });
     });
 
+    // On a narrow screen the report sits below the form, out of sight, so
+    // bring it into view whenever another import is chosen.
+    Effect::new(move |_| {
+        if import_id.get().is_some() {
+            scroll_into_view("import-report");
+        }
+    });
+
     let show_import = {
         let navigate = navigate.clone();
-        Callback::new(move |id: Uuid| navigate(&format!("/imports?import={id}"), Default::default()))
+        Callback::new(move |id: Uuid| navigate(&import_report_url(id), Default::default()))
     };
     let on_started = Callback::new(move |started: ImportReport| {
         let id = started.id;
         report.set(Some(Ok(started)));
-        recent_reload.notify();
+        recent_show_newest.notify();
         show_import.run(id);
     });
 
@@ -127,8 +146,13 @@ pub fn ImportPage() -> impl IntoView {
             </section>
         </div>
         <section class="card" aria-labelledby="recent-heading">
-            <h2 id="recent-heading">"Recent imports"</h2>
-            <RecentImports reload=recent_reload selected=import_id on_select=show_import />
+            <h2 id="recent-heading">"Import history"</h2>
+            <RecentImports
+                reload=recent_reload
+                show_newest=recent_show_newest
+                selected=import_id
+                on_select=show_import
+            />
         </section>
     }
     .into_any()

@@ -125,7 +125,10 @@ pub fn ImportReportView(report: ImportReport) -> impl IntoView {
             </span>
         </p>
         <ImportProgress bytes_read=report.bytes_read bytes_total=report.bytes_total status=report.status />
-        {report.failure.clone().map(|failure| view! { <ErrorBanner message=format!("The import failed: {failure}") /> })}
+        {report
+            .failure
+            .clone()
+            .map(|failure| view! { <ErrorBanner message=format!("The import failed. {}", api::as_sentence(&failure)) /> })}
         <div id="import-counts" class="counts">
             <dl class="facts">
                 {count_item("Rows", report.rows)}

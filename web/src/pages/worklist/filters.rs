@@ -10,7 +10,7 @@ use shared::Currency;
 
 use super::url_state::WorklistState;
 use crate::api::AgentFilter;
-use crate::components::{describe_amount_error, minor_units_to_input, parse_major_units, FieldMessage};
+use crate::components::{agent_label, describe_amount_error, minor_units_to_input, parse_major_units, FieldMessage};
 
 /// The form's field values as typed, before they are checked.
 #[derive(Clone, Copy)]
@@ -153,7 +153,14 @@ pub fn FilterForm(
             Err(found) => errors.set(found),
         }
     };
-    let on_clear = move |_| on_apply.run(state.with_untracked(WorklistState::cleared).to_url());
+    // Resets the fields and errors here as well as in the URL, because when the
+    // URL is already "/" the state does not change and the effect above does not run.
+    let on_clear = move |_| {
+        let cleared = WorklistState::default();
+        draft.load(&cleared);
+        errors.set(BalanceErrors::default());
+        on_apply.run(cleared.to_url());
+    };
 
     let min_message = Signal::derive(move || errors.with(|errors| errors.min.clone()));
     let max_message = Signal::derive(move || errors.with(|errors| errors.max.clone()));
@@ -257,7 +264,7 @@ pub fn FilterForm(
                                                 move || draft.agent.with(|value| *value == id)
                                             };
                                             view! {
-                                                <option value=id prop:selected=selected>{agent.display_name}</option>
+                                                <option value=id prop:selected=selected>{agent_label(&agent)}</option>
                                             }
                                         })
                                         .collect_view()}
@@ -292,7 +299,10 @@ pub fn FilterForm(
                     aria-describedby="filter-min-balance-error"
                     aria-invalid=move || min_message.get().is_some().to_string()
                     prop:value=move || draft.min_balance.get()
-                    on:input=move |event| draft.min_balance.set(event_target_value(&event))
+                    on:input=move |event| {
+                        draft.min_balance.set(event_target_value(&event));
+                        errors.update(|errors| errors.min = None);
+                    }
                 />
             </div>
             <div class="field field-amount">
@@ -305,22 +315,27 @@ pub fn FilterForm(
                     aria-describedby="filter-max-balance-error"
                     aria-invalid=move || max_message.get().is_some().to_string()
                     prop:value=move || draft.max_balance.get()
-                    on:input=move |event| draft.max_balance.set(event_target_value(&event))
+                    on:input=move |event| {
+                        draft.max_balance.set(event_target_value(&event));
+                        errors.update(|errors| errors.max = None);
+                    }
                 />
             </div>
             <div class="field field-currency">
-                <label for="filter-currency" title="Currency in which the balance limits are written">
-                    "Currency"
-                </label>
+                <label for="filter-currency">"Balance currency"</label>
                 <input
                     id="filter-currency"
                     type="text"
                     maxlength="3"
                     autocapitalize="characters"
+                    title="The currency in which the balance limits are typed. It does not filter accounts by currency."
                     aria-describedby="filter-currency-error"
                     aria-invalid=move || currency_message.get().is_some().to_string()
                     prop:value=move || draft.currency.get()
-                    on:input=move |event| draft.currency.set(event_target_value(&event))
+                    on:input=move |event| {
+                        draft.currency.set(event_target_value(&event));
+                        errors.update(|errors| errors.currency = None);
+                    }
                 />
             </div>
             <div class="filter-actions">

@@ -7,9 +7,10 @@ mod url_state;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::accounts::{AccountSort, AccountSummary, CreditorDto};
-use shared::users::UserDto;
+use shared::users::{Role, UserDto};
 use shared::Page;
 use wasm_bindgen::JsCast;
 
@@ -72,7 +73,7 @@ pub fn WorklistPage() -> impl IntoView {
             }
             Err(ApiError::SessionEnded) => {}
             Err(error) => {
-                lookup_error.try_set(Some(format!("The creditor filter is unavailable: {}", error.message())));
+                lookup_error.try_set(Some(format!("The creditor filter is unavailable. {}", error.message())));
             }
         }
     });
@@ -86,7 +87,7 @@ pub fn WorklistPage() -> impl IntoView {
                 Err(error) if error.status() == Some(403) => {}
                 Err(ApiError::SessionEnded) => {}
                 Err(error) => {
-                    lookup_error.try_set(Some(format!("The agent filter is unavailable: {}", error.message())));
+                    lookup_error.try_set(Some(format!("The agent filter is unavailable. {}", error.message())));
                 }
             }
         });
@@ -124,7 +125,7 @@ pub fn WorklistPage() -> impl IntoView {
     });
     let on_previous = Callback::new(move |_: ()| on_apply.run(state.with_untracked(WorklistState::previous_page).to_url()));
 
-    let cleared_url = move || state.with_untracked(WorklistState::cleared).to_url();
+    let user_role = session.user().map(|user| user.role);
 
     let rows = move || match result.get() {
         None => view! {
@@ -142,14 +143,7 @@ pub fn WorklistPage() -> impl IntoView {
         .into_any(),
         Some(Ok(page)) if page.items.is_empty() => view! {
             <TableMessageRow colspan=COLUMN_COUNT>
-                <p class="empty-state" id="worklist-empty">
-                    "No accounts match these filters."
-                </p>
-                <Show when=move || state.with(WorklistState::is_filtered)>
-                    <button type="button" class="secondary" on:click=move |_| on_apply.run(cleared_url())>
-                        "Clear filters"
-                    </button>
-                </Show>
+                <EmptyWorklist state=state role=user_role on_apply=on_apply />
             </TableMessageRow>
         }
         .into_any(),
@@ -205,5 +199,56 @@ pub fn WorklistPage() -> impl IntoView {
             on_previous=on_previous
             on_next=on_next
         />
+    }
+}
+
+/// Explains an empty page: no account matches the filters, or, with no
+/// filter set, there is no account yet for this user to see.
+#[component]
+fn EmptyWorklist(state: Memo<WorklistState>, role: Option<Role>, on_apply: Callback<String>) -> impl IntoView {
+    let unfiltered_first_page = state.with_untracked(|state| !state.is_filtered() && state.page_number() == 1);
+    if !unfiltered_first_page {
+        return view! {
+            <p class="empty-state" id="worklist-empty">
+                "No accounts match these filters."
+            </p>
+            <button
+                type="button"
+                class="secondary"
+                on:click=move |_| on_apply.run(WorklistState::default().to_url())
+            >
+                "Clear filters"
+            </button>
+        }
+        .into_any();
+    }
+
+    let sees_all_accounts = role.is_some_and(Role::sees_all_accounts);
+    let may_import = role.is_some_and(Role::may_import);
+    match (sees_all_accounts, may_import) {
+        (true, true) => view! {
+            <p class="empty-state" id="worklist-empty">
+                "There are no accounts yet."
+            </p>
+            <p>
+                "Accounts arrive with placement files. " <A href="/imports">"Import a placement file"</A>
+                " to fill the worklist."
+            </p>
+        }
+        .into_any(),
+        (true, false) => view! {
+            <p class="empty-state" id="worklist-empty">
+                "There are no accounts yet."
+            </p>
+            <p>"Accounts appear here once a manager or an admin imports a placement file."</p>
+        }
+        .into_any(),
+        (false, _) => view! {
+            <p class="empty-state" id="worklist-empty">
+                "No accounts are assigned to you yet."
+            </p>
+            <p>"Accounts appear here once a manager or an admin assigns them to you."</p>
+        }
+        .into_any(),
     }
 }

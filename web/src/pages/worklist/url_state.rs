@@ -154,15 +154,6 @@ impl WorklistState {
         state
     }
 
-    /// Returns the first page without filters, keeping the sort and balance currency.
-    pub fn cleared(&self) -> Self {
-        WorklistState {
-            query: AccountQuery { sort: self.query.sort, ..AccountQuery::default() },
-            balance_currency: self.balance_currency,
-            ..WorklistState::default()
-        }
-    }
-
     pub fn with_sort(&self, sort: AccountSort) -> Self {
         let mut state = self.first_page();
         state.query.sort = sort;
@@ -344,16 +335,20 @@ mod tests {
     }
 
     #[test]
-    fn sort_and_clear_return_to_first_page() {
-        let paged = WorklistState::from_params(&Params::new(&[("status", "open"), ("cursor", "c2")]));
+    fn sort_returns_to_first_page() {
+        let paged = WorklistState::from_params(&Params::new(&[("status", "open"), ("cursor", "c2"), ("prev", "c1")]));
         let sorted = paged.with_sort(AccountSort::AccountRef);
         assert_eq!(sorted.query.cursor, None);
+        assert!(sorted.previous_cursors.is_empty());
         assert_eq!(sorted.query.status, Some(AccountStatus::Open));
         assert_eq!(sorted.query.sort, AccountSort::AccountRef);
+    }
 
-        let cleared = sorted.cleared();
-        assert!(!cleared.is_filtered());
-        assert_eq!(cleared.query.sort, AccountSort::AccountRef);
+    #[test]
+    fn currency_alone_is_not_filter() {
+        let state = WorklistState::from_params(&Params::new(&[("currency", "EUR")]));
+        assert!(!state.is_filtered());
+        assert_eq!(state.to_url(), "/?currency=EUR");
     }
 
     #[test]
