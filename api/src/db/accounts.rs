@@ -73,6 +73,9 @@ pub struct NewAccount<'a> {
     pub delinquent_since: Option<NaiveDate>,
     pub charged_off_on: Option<NaiveDate>,
     pub name_missing: bool,
+    pub no_valid_phone: bool,
+    pub no_valid_address: bool,
+    pub no_valid_email: bool,
     pub source_hash: &'a [u8],
     pub last_import_id: Option<Uuid>,
 }

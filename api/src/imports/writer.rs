@@ -2,7 +2,7 @@
 //! new accounts with their opening journal entry, changed accounts with an
 //! adjustment entry, and the batch's audit row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -167,10 +167,21 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
         }
     }
 
-    let debtor_ids = upsert_debtors(conn, ctx, &plans)?;
+    let (debtor_ids, created_debtors) = upsert_debtors(conn, ctx, &plans)?;
     insert_contacts(conn, ctx, &plans, &debtor_ids)?;
+    // A debtor created in this batch has exactly the contacts of its lines in
+    // the batch, so its accounts' flags follow from those lines without a query.
+    let mut batch_contacts: HashMap<&str, ContactFlags> = HashMap::new();
+    for plan in &plans {
+        let row = match plan {
+            Plan::Insert(p) | Plan::Update(p, _) => &p.row,
+        };
+        if created_debtors.contains(row.debtor_ref.as_str()) {
+            batch_contacts.entry(row.debtor_ref.as_str()).or_insert(ContactFlags::NONE_VALID).add_row(row);
+        }
+    }
+    let mut refresh_ids = Vec::new();
 
-    let mut touched_ids = Vec::with_capacity(plans.len());
     let mut new_accounts = Vec::new();
     let mut entries = Vec::new();
     let mut lines: Vec<NewJournalLine> = Vec::new();
@@ -185,10 +196,22 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
             result.missing_name += 1;
         }
         let debtor_id = debtor_ids[row.debtor_ref.as_str()];
+        let known_flags = batch_contacts.get(row.debtor_ref.as_str()).copied();
         match plan {
             Plan::Insert(pending) => {
                 let id = Uuid::now_v7();
-                touched_ids.push(id);
+                let flags = match known_flags {
+                    Some(flags) => {
+                        if flags.no_valid_contact() {
+                            result.no_valid_contact += 1;
+                        }
+                        flags
+                    }
+                    None => {
+                        refresh_ids.push(id);
+                        ContactFlags::NONE_VALID
+                    }
+                };
                 new_accounts.push(NewAccount {
                     id,
                     creditor_id: ctx.creditor_id,
@@ -206,6 +229,9 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
                     delinquent_since: row.delinquent_since,
                     charged_off_on: row.charged_off_on,
                     name_missing: row.debtor_name.is_none(),
+                    no_valid_phone: flags.no_valid_phone,
+                    no_valid_address: flags.no_valid_address,
+                    no_valid_email: flags.no_valid_email,
                     source_hash: &pending.hash,
                     last_import_id: Some(ctx.import_id),
                 });
@@ -223,7 +249,7 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
                 result.imported += 1;
             }
             Plan::Update(pending, account) => {
-                touched_ids.push(account.id);
+                refresh_ids.push(account.id);
                 let delta = (
                     row.principal - account.original_principal,
                     row.interest - account.original_interest,
@@ -282,8 +308,8 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
             .set(accounts::last_import_id.eq(Some(ctx.import_id)))
             .execute(conn)?;
     }
-    if !touched_ids.is_empty() {
-        result.no_valid_contact = refresh_contact_flags(conn, &touched_ids)?;
+    if !refresh_ids.is_empty() {
+        result.no_valid_contact += refresh_contact_flags(conn, &refresh_ids)?;
     }
 
     let lines_in_batch = rows.iter().map(|r| r.line);
@@ -334,8 +360,35 @@ fn chunk_by_entry<'a, 'b>(lines: &'b [NewJournalLine<'a>], target: usize) -> Vec
     chunks
 }
 
-/// Inserts new debtors and updates known ones, returning every debtor id by reference.
-fn upsert_debtors<'a>(conn: &mut PgConnection, ctx: &BatchContext, plans: &[Plan<'a>]) -> QueryResult<HashMap<&'a str, Uuid>> {
+/// Which of the three contact channels have no usable entry.
+#[derive(Clone, Copy, Debug)]
+struct ContactFlags {
+    no_valid_phone: bool,
+    no_valid_address: bool,
+    no_valid_email: bool,
+}
+
+impl ContactFlags {
+    const NONE_VALID: ContactFlags = ContactFlags { no_valid_phone: true, no_valid_address: true, no_valid_email: true };
+
+    /// Clears the flags that the line's valid contacts answer. The rule matches `refresh_contact_flags`.
+    fn add_row(&mut self, row: &PlacementRow) {
+        self.no_valid_phone &= !row.phones.iter().any(|p| p.is_valid);
+        self.no_valid_address &= !row.address.as_ref().is_some_and(|a| a.is_valid);
+        self.no_valid_email &= !row.emails.iter().any(|e| e.is_valid);
+    }
+
+    fn no_valid_contact(&self) -> bool {
+        self.no_valid_phone && self.no_valid_address && self.no_valid_email
+    }
+}
+
+/// Debtor ids by reference, and the references of debtors this batch created.
+type DebtorIds<'a> = (HashMap<&'a str, Uuid>, HashSet<&'a str>);
+
+/// Inserts new debtors and updates known ones, returning every debtor id by
+/// reference and which debtors were new.
+fn upsert_debtors<'a>(conn: &mut PgConnection, ctx: &BatchContext, plans: &[Plan<'a>]) -> QueryResult<DebtorIds<'a>> {
     let mut by_ref: HashMap<&str, NewDebtor> = HashMap::new();
     for plan in plans {
         let row = match plan {
@@ -354,10 +407,11 @@ fn upsert_debtors<'a>(conn: &mut PgConnection, ctx: &BatchContext, plans: &[Plan
         );
     }
     if by_ref.is_empty() {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), HashSet::new()));
     }
     let values: Vec<NewDebtor> = by_ref.into_values().collect();
-    let returned: Vec<(Uuid, String)> = diesel::insert_into(debtors::table)
+    // `xmax = 0` holds for a row this statement inserted rather than updated.
+    let returned: Vec<(Uuid, String, bool)> = diesel::insert_into(debtors::table)
         .values(&values)
         .on_conflict((debtors::creditor_id, debtors::debtor_ref))
         .do_update()
@@ -366,19 +420,24 @@ fn upsert_debtors<'a>(conn: &mut PgConnection, ctx: &BatchContext, plans: &[Plan
             debtors::name.eq(excluded(debtors::name)),
             debtors::updated_at.eq(Utc::now()),
         ))
-        .returning((debtors::id, debtors::debtor_ref))
+        .returning((debtors::id, debtors::debtor_ref, diesel::dsl::sql::<diesel::sql_types::Bool>("xmax = 0")))
         .get_results(conn)?;
-    let returned: HashMap<String, Uuid> = returned.into_iter().map(|(id, debtor_ref)| (debtor_ref, id)).collect();
+    let returned: HashMap<String, (Uuid, bool)> =
+        returned.into_iter().map(|(id, debtor_ref, inserted)| (debtor_ref, (id, inserted))).collect();
     let mut ids = HashMap::with_capacity(returned.len());
+    let mut created = HashSet::new();
     for plan in plans {
         let row = match plan {
             Plan::Insert(p) | Plan::Update(p, _) => &p.row,
         };
-        if let Some(id) = returned.get(&row.debtor_ref) {
+        if let Some((id, inserted)) = returned.get(&row.debtor_ref) {
             ids.insert(row.debtor_ref.as_str(), *id);
+            if *inserted {
+                created.insert(row.debtor_ref.as_str());
+            }
         }
     }
-    Ok(ids)
+    Ok((ids, created))
 }
 
 /// Adds the contact data the debtors do not have yet; a re-import never removes
