@@ -448,7 +448,7 @@ fn status_kib(field: &str) -> Option<u64> {
 }
 
 /// Resets `VmHWM` (the kernel's peak RSS) to the current RSS and returns
-/// whether the kernel accepted it (Linux 4.0 and later do).
+/// whether the kernel accepted it (proc(5): Linux 4.0 and later support it).
 fn reset_peak_rss() -> bool {
     fs::write("/proc/self/clear_refs", "5").is_ok()
 }
@@ -487,7 +487,7 @@ impl RssSampler {
     }
 }
 
-/// User plus system CPU time of this process so far, in seconds.
+/// Returns the user plus system CPU time of this process so far, in seconds.
 fn own_cpu_seconds() -> f64 {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage only writes into the struct it is given.
@@ -499,7 +499,7 @@ fn own_cpu_seconds() -> f64 {
     seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-/// User plus system CPU time of another process, in seconds, from /proc/PID/stat.
+/// Reads the user plus system CPU time of another process, in seconds, from /proc/PID/stat.
 fn process_cpu_seconds(pid: i32) -> Option<f64> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may contain spaces, so fields are counted from its closing
@@ -521,6 +521,12 @@ struct CpuClock {
 struct CpuUse {
     own_seconds: f64,
     backend_seconds: Option<f64>,
+}
+
+impl CpuUse {
+    fn total_seconds(&self) -> Option<f64> {
+        self.backend_seconds.map(|backend| backend + self.own_seconds)
+    }
 }
 
 impl CpuClock {
@@ -933,6 +939,14 @@ fn print_summary(s: &Summary<'_>) {
     println!("import              {:.2} s  {:.0} rows/s", s.import.seconds, import_rate);
     println!("COPY                {:.2} s  {:.0} rows/s", s.copy.seconds, copy_rate);
     println!("import / COPY       {ratio:.3} of COPY's rate (aim: at least {TARGET_RATIO}, {verdict})");
+    if let (Some(import_cpu), Some(copy_cpu)) = (s.import.cpu.total_seconds(), s.copy.cpu.total_seconds()) {
+        // On a loaded machine the import, which waits for the server after every
+        // statement, loses more wall-clock time than COPY does, so CPU time is shown too.
+        println!(
+            "CPU seconds         import {import_cpu:.1}, COPY {copy_cpu:.1}, COPY / import {:.3} (this process plus its backend)",
+            copy_cpu / import_cpu
+        );
+    }
     println!(
         "peak RSS            {} (before the import {}, after {})",
         format_kib(s.import.rss_peak_kib()),

@@ -47,7 +47,7 @@ pub async fn list_creditors() -> Result<Vec<CreditorDto>, ApiError> {
 
 /// Lists the users who work accounts and so may be assigned them (assistants
 /// and collectors, active or not), sorted by display name. Admins and managers
-/// supervise and are left out. Only managers and admins may call this; others get a 403.
+/// supervise and are left out. Only managers and admins may call this, and others get a 403.
 pub async fn list_agents() -> Result<Vec<UserDto>, ApiError> {
     let role_param = |role: Role| vec![("role", role.as_str().to_string())];
     let (assistants, collectors) = futures::future::try_join(

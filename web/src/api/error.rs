@@ -63,9 +63,9 @@ impl ApiError {
         }
     }
 
-    /// Whether sending the same request again may succeed: the network failed,
-    /// the server failed (5xx), asked to slow down (429) or sent an unreadable body.
-    /// A 4xx such as 404 gives the same answer every time.
+    /// Returns whether sending the same request again may succeed: the network
+    /// failed, the server failed (5xx), asked to slow down (429) or sent an
+    /// unreadable body. Another 4xx, such as 404, returns the same error every time.
     pub fn is_retryable(&self) -> bool {
         match self {
             ApiError::Server { status, .. } => *status >= 500 || *status == 429,

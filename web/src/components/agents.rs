@@ -1,4 +1,4 @@
-//! How users who work accounts are named in lists.
+//! Labels for users who work accounts, as choice lists show them.
 
 use shared::users::UserDto;
 

@@ -38,7 +38,7 @@ pub fn Assignment(
     account_id: Uuid,
     agent_id: Option<Uuid>,
     agent_name: Option<String>,
-    /// Agents for the choice; loaded by the page only when `may_assign` holds.
+    /// Agents for the choice, loaded by the page only when `may_assign` returns true.
     agents: AgentList,
     /// The outcome of the last save, kept by the page because a save replaces this card.
     notice: RwSignal<Option<String>>,
@@ -131,7 +131,7 @@ pub fn Assignment(
             return None;
         }
         let label = agents
-            .with(|agents| match agents {
+            .with(|loaded| match loaded {
                 Some(Ok(list)) => list.iter().find(|agent| agent.id == id).map(agent_label),
                 _ => None,
             })
@@ -167,9 +167,11 @@ pub fn Assignment(
             Some(Err(failure)) => Some(
                 view! {
                     <ErrorBanner message=format!("The list of agents could not be loaded. {}", failure.message()) />
-                    <button type="button" class="secondary" on:click=move |_| load_agents(agents)>
-                        "Load agents again"
-                    </button>
+                    <p>
+                        <button type="button" class="secondary" on:click=move |_| load_agents(agents)>
+                            "Load agents again"
+                        </button>
+                    </p>
                 }
                 .into_any(),
             ),

@@ -43,8 +43,8 @@ fn address_row(address: AddressDto) -> impl IntoView {
         <tr>
             <td>{text}</td>
             <td>
-                {validity_badge(address.is_valid)} " "
-                <span class="muted">{address.invalid_reason.unwrap_or_default()}</span>
+                {validity_badge(address.is_valid)}
+                {address.invalid_reason.map(|reason| view! { <span class="muted contact-note">{reason}</span> })}
             </td>
         </tr>
     }
@@ -55,13 +55,16 @@ fn phone_row(phone: PhoneDto) -> impl IntoView {
     let raw_note = phone.e164.as_ref().filter(|e164| **e164 != phone.raw).map(|_| format!("as placed: {}", phone.raw));
     view! {
         <tr>
-            <td class="nowrap">
-                {number} " " <span class="muted">{raw_note}</span>
+            <td>
+                <span class="nowrap">{number}</span>
+                {raw_note.map(|note| view! { <span class="muted contact-note">{note}</span> })}
             </td>
             <td>{phone.phone_type.replace('_', " ")}</td>
             <td>
-                {validity_badge(phone.is_valid)}
-                {phone.do_not_call.then(|| view! { " " <span class="badge flag-danger">"Do not call"</span> })}
+                <span class="badges">
+                    {validity_badge(phone.is_valid)}
+                    {phone.do_not_call.then(|| view! { <span class="badge flag-danger">"Do not call"</span> })}
+                </span>
             </td>
         </tr>
     }
@@ -72,8 +75,10 @@ fn email_row(email: EmailDto) -> impl IntoView {
         <tr>
             <td>{email.address}</td>
             <td>
-                {validity_badge(email.is_valid)}
-                {email.opted_out.then(|| view! { " " <span class="badge flag-danger">"Opted out"</span> })}
+                <span class="badges">
+                    {validity_badge(email.is_valid)}
+                    {email.opted_out.then(|| view! { <span class="badge flag-danger">"Opted out"</span> })}
+                </span>
             </td>
         </tr>
     }
@@ -102,60 +107,66 @@ pub fn DebtorContacts(debtor: DebtorDto, flags: ContactFlags) -> impl IntoView {
             </dd>
         </dl>
         <div class="contact-lists">
-            <div>
+            <div class="contact-list">
                 <h3>"Addresses"</h3>
                 {if debtor.addresses.is_empty() {
                     view! { <p class="muted">"No address on file."</p> }.into_any()
                 } else {
                     view! {
-                        <table class="data-table compact">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Address"</th>
-                                    <th scope="col">"Validity"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{debtor.addresses.clone().into_iter().map(address_row).collect_view()}</tbody>
-                        </table>
+                        <div class="scroll-x">
+                            <table class="data-table compact">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Address"</th>
+                                        <th scope="col">"Validity"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{debtor.addresses.clone().into_iter().map(address_row).collect_view()}</tbody>
+                            </table>
+                        </div>
                     }
                         .into_any()
                 }}
             </div>
-            <div>
+            <div class="contact-list">
                 <h3>"Phone numbers"</h3>
                 {if debtor.phones.is_empty() {
                     view! { <p class="muted">"No phone number on file."</p> }.into_any()
                 } else {
                     view! {
-                        <table class="data-table compact">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Number"</th>
-                                    <th scope="col">"Type"</th>
-                                    <th scope="col">"Validity"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{debtor.phones.clone().into_iter().map(phone_row).collect_view()}</tbody>
-                        </table>
+                        <div class="scroll-x">
+                            <table class="data-table compact">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Number"</th>
+                                        <th scope="col">"Type"</th>
+                                        <th scope="col">"Validity"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{debtor.phones.clone().into_iter().map(phone_row).collect_view()}</tbody>
+                            </table>
+                        </div>
                     }
                         .into_any()
                 }}
             </div>
-            <div>
+            <div class="contact-list">
                 <h3>"Email addresses"</h3>
                 {if debtor.emails.is_empty() {
                     view! { <p class="muted">"No email address on file."</p> }.into_any()
                 } else {
                     view! {
-                        <table class="data-table compact">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Address"</th>
-                                    <th scope="col">"Validity"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{debtor.emails.clone().into_iter().map(email_row).collect_view()}</tbody>
-                        </table>
+                        <div class="scroll-x">
+                            <table class="data-table compact">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Address"</th>
+                                        <th scope="col">"Validity"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{debtor.emails.clone().into_iter().map(email_row).collect_view()}</tbody>
+                            </table>
+                        </div>
                     }
                         .into_any()
                 }}

@@ -27,8 +27,8 @@ pub fn AccountPage() -> impl IntoView {
     let account_id = Memo::new(move |_| params.with(|params| params.get("id").unwrap_or_default()));
 
     let detail = RwSignal::new(None::<Result<AccountDetail, ApiError>>);
-    // Confirm a status change or an assignment. They sit outside the account
-    // view because each change replaces the view.
+    // Confirmations of a status change and of an assignment. They sit outside
+    // the account view because each change replaces the view.
     let status_notice = RwSignal::new(None::<String>);
     let assignment_notice = RwSignal::new(None::<String>);
     let agents: AgentList = RwSignal::new(None);
@@ -90,9 +90,9 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// Explains why the account could not be shown. Only a failure that may pass
-/// (network, server error) offers to try again; for a missing account or a
-/// bad link the way on is back to the worklist.
+/// Explains why the account could not be shown. A failure that may pass
+/// (network, server error) offers to try again. A missing account or a bad
+/// link offers the way back to the worklist instead.
 #[component]
 fn AccountError(error: ApiError, reload: Trigger) -> impl IntoView {
     let last_worklist_url = expect_context::<LastWorklistUrl>();
@@ -153,12 +153,18 @@ fn AccountView(
         </div>
         <p class="account-subtitle">
             {debtor_name} " \u{00B7} " {summary.creditor_name.clone()} " \u{00B7} "
-            {summary.assigned_agent_name.clone().unwrap_or_else(|| "Unassigned".to_string())}
+            {match (&summary.assigned_agent_id, &summary.assigned_agent_name) {
+                (Some(_), Some(name)) => format!("Assigned to {name}"),
+                (Some(_), None) => "Assigned".to_string(),
+                (None, _) => "Unassigned".to_string(),
+            }}
         </p>
         <div class="account-grid">
             <section class="card" aria-labelledby="balances-heading">
                 <h2 id="balances-heading">"Balances"</h2>
-                <BalanceTable original=account.original_balance current=summary.balance currency=currency />
+                <div class="scroll-x">
+                    <BalanceTable original=account.original_balance current=summary.balance currency=currency />
+                </div>
             </section>
             <section class="card" aria-labelledby="dates-heading">
                 <h2 id="dates-heading">"Dates"</h2>
@@ -182,26 +188,29 @@ fn AccountView(
                     <dd>{format_datetime(account.updated_at)}</dd>
                 </dl>
             </section>
-            <section class="card" aria-labelledby="status-heading">
-                <h2 id="status-heading">"Status"</h2>
-                <StatusChange
-                    account_id=summary.id
-                    current=summary.status
-                    allowed=account.allowed_next_statuses.clone()
-                    on_changed=on_changed
-                />
-            </section>
-            <section class="card" aria-labelledby="assignment-heading">
-                <h2 id="assignment-heading">"Assignment"</h2>
-                <Assignment
-                    account_id=summary.id
-                    agent_id=summary.assigned_agent_id
-                    agent_name=summary.assigned_agent_name.clone()
-                    agents=agents
-                    notice=assignment_notice
-                    on_assigned=on_assigned
-                />
-            </section>
+            // Status and assignment share a column, so the balances keep room for their amounts.
+            <div class="card-stack">
+                <section class="card" aria-labelledby="status-heading">
+                    <h2 id="status-heading">"Status"</h2>
+                    <StatusChange
+                        account_id=summary.id
+                        current=summary.status
+                        allowed=account.allowed_next_statuses.clone()
+                        on_changed=on_changed
+                    />
+                </section>
+                <section class="card" aria-labelledby="assignment-heading">
+                    <h2 id="assignment-heading">"Assignment"</h2>
+                    <Assignment
+                        account_id=summary.id
+                        agent_id=summary.assigned_agent_id
+                        agent_name=summary.assigned_agent_name.clone()
+                        agents=agents
+                        notice=assignment_notice
+                        on_assigned=on_assigned
+                    />
+                </section>
+            </div>
         </div>
         <section class="card" aria-labelledby="debtor-heading">
             <h2 id="debtor-heading">"Debtor contacts"</h2>

@@ -30,13 +30,19 @@ pub fn import_status_word(status: ImportStatus) -> &'static str {
     }
 }
 
-/// Scrolls the element with `id` the least distance that shows it, if it is on the page.
+/// Scrolls the element with `id` to the top of the window unless its top
+/// edge already shows in the upper part of the window.
 fn scroll_into_view(id: &str) {
-    let element = web_sys::window().and_then(|window| window.document()).and_then(|doc| doc.get_element_by_id(id));
-    if let Some(element) = element {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-        element.scroll_into_view_with_scroll_into_view_options(&options);
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(element) = window.document().and_then(|doc| doc.get_element_by_id(id)) else {
+        return;
+    };
+    let window_height = window.inner_height().ok().and_then(|height| height.as_f64()).unwrap_or(0.0);
+    let top = element.get_bounding_client_rect().top();
+    if top < 0.0 || top > window_height * 0.6 {
+        element.scroll_into_view_with_bool(true);
     }
 }
 
@@ -96,8 +102,8 @@ pub fn ImportPage() -> impl IntoView {
         });
     });
 
-    // On a narrow screen the report sits below the form, out of sight, so
-    // bring it into view whenever another import is chosen.
+    // The list sits below the report, and on a narrow screen the report sits
+    // below the form, so bring the report into view whenever an import is chosen.
     Effect::new(move |_| {
         if import_id.get().is_some() {
             scroll_into_view("import-report");

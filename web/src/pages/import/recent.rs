@@ -29,8 +29,8 @@ pub fn RecentImports(
     selected: Memo<Option<Uuid>>,
     on_select: Callback<Uuid>,
 ) -> impl IntoView {
-    // The cursor of the page on show (`None` for the newest imports) and the
-    // cursors of the newer pages before it, newest first.
+    // The cursor of the page shown (`None` for the newest imports), and the
+    // cursors of the newer pages before it, newest page first.
     let cursor = RwSignal::new(None::<String>);
     let newer_cursors = RwSignal::new(Vec::<Option<String>>::new());
 

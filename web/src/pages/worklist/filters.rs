@@ -9,7 +9,7 @@ use shared::users::UserDto;
 use shared::Currency;
 
 use super::url_state::WorklistState;
-use crate::api::AgentFilter;
+use crate::api::{as_sentence, AgentFilter};
 use crate::components::{agent_label, describe_amount_error, minor_units_to_input, parse_major_units, FieldMessage};
 
 /// The form's field values as typed, before they are checked.
@@ -81,7 +81,7 @@ fn apply_draft(draft: &Draft, current: &WorklistState) -> Result<WorklistState, 
         match currency_text.parse::<Currency>() {
             Ok(currency) => currency,
             Err(error) => {
-                errors.currency = Some(error.to_string());
+                errors.currency = Some(as_sentence(&format!("Balance currency: {error}")));
                 Currency::usd()
             }
         }
@@ -95,7 +95,7 @@ fn apply_draft(draft: &Draft, current: &WorklistState) -> Result<WorklistState, 
         match parse_major_units(&text, currency) {
             Ok(amount) => Some(amount),
             Err(error) => {
-                *slot = Some(format!("{label}: {}", describe_amount_error(&error, currency)));
+                *slot = Some(as_sentence(&format!("{label}: {}", describe_amount_error(&error, currency))));
                 None
             }
         }
@@ -119,6 +119,8 @@ fn apply_draft(draft: &Draft, current: &WorklistState) -> Result<WorklistState, 
     query.creditor_id = draft.creditor.get_untracked().parse().ok();
     query.assigned_agent = AgentFilter::parse(&draft.agent.get_untracked());
     query.no_valid_contact = draft.contact.get_untracked().parse::<bool>().ok();
+    // NOTE: `GET /accounts` compares these minor units with each account's total in
+    // its own minor units, whatever its currency, so USD limits also match EUR or JPY accounts.
     query.min_balance = min_balance;
     query.max_balance = max_balance;
     state.balance_currency = currency;

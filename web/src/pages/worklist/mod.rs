@@ -230,10 +230,7 @@ fn EmptyWorklist(state: Memo<WorklistState>, role: Option<Role>, on_apply: Callb
             <p class="empty-state" id="worklist-empty">
                 "There are no accounts yet."
             </p>
-            <p>
-                "Accounts arrive with placement files. " <A href="/imports">"Import a placement file"</A>
-                " to fill the worklist."
-            </p>
+            <p>"To fill the worklist, import a placement file on the " <A href="/imports">"Imports page"</A> "."</p>
         }
         .into_any(),
         (true, false) => view! {
