@@ -28,6 +28,9 @@ use crate::services::audit::{self, AuditEvent};
 pub struct AccountFilter {
     pub statuses: Vec<AccountStatus>,
     pub dpd: Option<DpdBucket>,
+    /// NOTE: balance bounds compare minor units of each account's own currency,
+    /// so with several currencies in one portfolio a bound also matches other
+    /// currencies' accounts. A currency filter is not built yet.
     pub min_balance: Option<i64>,
     pub max_balance: Option<i64>,
     pub creditor_id: Option<Uuid>,
