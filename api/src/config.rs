@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-/// Where the database is. Every subcommand takes these, so all of them reach
+/// Database location options. Every subcommand takes these, so all of them reach
 /// the same database as `serve`.
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {

@@ -68,7 +68,7 @@ pub fn date(column: &str, value: Option<&str>, rules: &FieldRules) -> Result<Opt
     ))
 }
 
-/// The same day a number of months later, clamped to the month's end.
+/// Adds months to a date, clamping to the month's end.
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months)).unwrap_or(date)
 }

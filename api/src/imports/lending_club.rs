@@ -10,7 +10,7 @@
 //! - Charged-off loans show zero `out_prncp`, so what is owed is
 //!   `funded_amnt - total_rec_prncp - recoveries`. `collection_recovery_fee`
 //!   is the agency's fee and does not reduce the debt. Other loans owe `out_prncp`.
-//! - The file holds no accrued interest or fees owed, so both are zero.
+//! - The file contains no accrued interest or fees owed, so both are zero.
 //! - `delinquent_since` is the first due date after the last payment:
 //!   `last_pymnt_d` plus one month, or `issue_d` plus one month when no payment was made.
 //! - Each loan is its own debtor, keyed by the loan id. The file has no names

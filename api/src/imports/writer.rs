@@ -371,7 +371,7 @@ struct ContactFlags {
 impl ContactFlags {
     const NONE_VALID: ContactFlags = ContactFlags { no_valid_phone: true, no_valid_address: true, no_valid_email: true };
 
-    /// Clears the flags that the line's valid contacts answer. The rule matches `refresh_contact_flags`.
+    /// Clears the flags that the line's valid contacts satisfy. The rule matches `refresh_contact_flags`.
     fn add_row(&mut self, row: &PlacementRow) {
         self.no_valid_phone &= !row.phones.iter().any(|p| p.is_valid);
         self.no_valid_address &= !row.address.as_ref().is_some_and(|a| a.is_valid);

@@ -31,7 +31,7 @@ pub const THROWAWAY_SETTINGS: &[(&str, &str)] = &[
     ("full_page_writes", "off"),
 ];
 
-/// What the data directory remembers about its cluster between runs.
+/// Cluster settings kept in the data directory between runs.
 #[derive(Serialize, Deserialize)]
 struct ClusterFile {
     port: u16,
@@ -109,7 +109,7 @@ impl Cluster {
     /// Stops the server with a fast shutdown if this process started it.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
-        // SIGINT asks PostgreSQL for a fast shutdown: open sessions are ended and the data is flushed.
+        // SIGINT requests a fast shutdown from PostgreSQL: open sessions are ended and the data is flushed.
         unsafe {
             libc::kill(child.id() as i32, libc::SIGINT);
         }

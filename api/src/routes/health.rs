@@ -5,7 +5,7 @@ use shared::ErrorCode;
 use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
 
-/// Answers `{"status":"ok"}` once the database answers a query.
+/// Returns `{"status":"ok"}` once the database responds to a query.
 #[utoipa::path(get, path = "/api/v1/health", tag = "health",
     responses((status = 200, description = "The server and its database are up"),
               (status = 503, description = "The database is unreachable", body = shared::ErrorEnvelope)))]

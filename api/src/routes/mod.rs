@@ -63,7 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A resource that answers 405 with the error envelope for methods it has no route for.
+/// Builds a resource that returns 405 with the error envelope for methods it has no route for.
 fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }

@@ -77,12 +77,17 @@ fn encode_cursor(sort: AccountSort, row: &SummaryRow) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }
 
-/// Accounts without a delinquency date sort after all others in both date orders.
+/// Stand-in dates for accounts without a delinquency date, so they sort after
+/// all others in both date orders. The same dates appear in `sort_key`; both
+/// lie within PostgreSQL's date range, which chrono's `NaiveDate::MIN` does not.
+const NO_DATE_LAST_ASCENDING: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+const NO_DATE_LAST_DESCENDING: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+
 fn sort_date(sort: AccountSort, date: Option<NaiveDate>) -> NaiveDate {
     match (sort, date) {
         (_, Some(d)) => d,
-        (AccountSort::DpdAsc, None) => NaiveDate::MIN,
-        (_, None) => NaiveDate::MAX,
+        (AccountSort::DpdAsc, None) => NO_DATE_LAST_DESCENDING,
+        (_, None) => NO_DATE_LAST_ASCENDING,
     }
 }
 
@@ -252,6 +257,19 @@ fn with_filters<'a>(mut query: Query<'a>, user: &CurrentUser, filter: &'a Accoun
     query
 }
 
+/// Returns the SQL sort key of a worklist order and whether it runs descending.
+/// Accounts without a delinquency date sort last in both date orders, matching `sort_date`.
+fn sort_key(sort: AccountSort) -> (&'static str, bool) {
+    match sort {
+        AccountSort::BalanceDesc => ("a.total_balance", true),
+        AccountSort::BalanceAsc => ("a.total_balance", false),
+        // Oldest delinquency first means the earliest date first.
+        AccountSort::DpdDesc => ("coalesce(a.delinquent_since, '9999-12-31'::date)", false),
+        AccountSort::DpdAsc => ("coalesce(a.delinquent_since, '0001-01-01'::date)", true),
+        AccountSort::AccountRef => ("a.account_ref", false),
+    }
+}
+
 pub fn list(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -260,49 +278,22 @@ pub fn list(
     limit: u32,
 ) -> ApiResult<(Vec<AccountSummary>, Option<String>)> {
     let mut query = with_filters(Query::new(SUMMARY_SELECT), user, filter);
-    let far_future = "'9999-12-31'::date";
-    let far_past = "'0001-01-01'::date";
+    let (key, descending) = sort_key(filter.sort);
     if let Some((balance, date, account_ref, id)) = cursor {
+        // The next page starts after the previous page's last (key, id) in the sort direction.
+        let after = if descending { "<" } else { ">" };
+        query = query.sql(&format!(" AND ({key}, a.id) {after} ("));
         query = match filter.sort {
-            AccountSort::BalanceDesc => query
-                .sql(" AND (a.total_balance, a.id) < (")
-                .bind::<BigInt, _>(balance.unwrap_or(i64::MAX))
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-            AccountSort::BalanceAsc => query
-                .sql(" AND (a.total_balance, a.id) > (")
-                .bind::<BigInt, _>(balance.unwrap_or(i64::MIN))
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-            AccountSort::DpdDesc => query
-                .sql(&format!(" AND (coalesce(a.delinquent_since, {far_future}), a.id) > ("))
-                .bind::<Date, _>(date.unwrap_or(NaiveDate::MIN))
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-            AccountSort::DpdAsc => query
-                .sql(&format!(" AND (coalesce(a.delinquent_since, {far_past}), a.id) < ("))
-                .bind::<Date, _>(date.unwrap_or(NaiveDate::MAX))
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
-            AccountSort::AccountRef => query
-                .sql(" AND (a.account_ref, a.id) > (")
-                .bind::<Text, _>(account_ref.unwrap_or_default())
-                .sql(", ")
-                .bind::<SqlUuid, _>(id)
-                .sql(")"),
+            AccountSort::BalanceDesc => query.bind::<BigInt, _>(balance.unwrap_or(i64::MAX)),
+            AccountSort::BalanceAsc => query.bind::<BigInt, _>(balance.unwrap_or(i64::MIN)),
+            AccountSort::DpdDesc => query.bind::<Date, _>(date.unwrap_or(NaiveDate::MIN)),
+            AccountSort::DpdAsc => query.bind::<Date, _>(date.unwrap_or(NaiveDate::MAX)),
+            AccountSort::AccountRef => query.bind::<Text, _>(account_ref.unwrap_or_default()),
         };
+        query = query.sql(", ").bind::<SqlUuid, _>(id).sql(")");
     }
-    let order = match filter.sort {
-        AccountSort::BalanceDesc => " ORDER BY a.total_balance DESC, a.id DESC".to_string(),
-        AccountSort::BalanceAsc => " ORDER BY a.total_balance ASC, a.id ASC".to_string(),
-        AccountSort::DpdDesc => format!(" ORDER BY coalesce(a.delinquent_since, {far_future}) ASC, a.id ASC"),
-        AccountSort::DpdAsc => format!(" ORDER BY coalesce(a.delinquent_since, {far_past}) DESC, a.id DESC"),
-        AccountSort::AccountRef => " ORDER BY a.account_ref ASC, a.id ASC".to_string(),
-    };
+    let direction = if descending { "DESC" } else { "ASC" };
+    let order = format!(" ORDER BY {key} {direction}, a.id {direction}");
     let mut rows: Vec<SummaryRow> = query.sql(&order).sql(" LIMIT ").bind::<BigInt, _>(i64::from(limit) + 1).inner.load(conn)?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);

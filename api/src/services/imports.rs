@@ -210,7 +210,7 @@ fn parse_status(status: &str) -> ImportStatus {
     }
 }
 
-/// The full report: counts, skip reasons and every rejected line in line order.
+/// Loads the full report: counts, skip reasons and every rejected line in line order.
 pub fn report(conn: &mut PgConnection, id: Uuid) -> ApiResult<ImportReport> {
     let row = load_row(conn, id)?;
     let rejected_rows: Vec<(i64, Option<String>, String, String)> = import_rejections::table
@@ -314,7 +314,7 @@ fn spreadsheet_safe(text: &str) -> String {
     }
 }
 
-/// The report as CSV: a summary block of counts, then one line per problem.
+/// Renders the report as CSV: a summary block of counts, then one line per problem.
 pub fn report_csv(report: &ImportReport) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["section", "line", "column", "code", "message"])?;

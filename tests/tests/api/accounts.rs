@@ -164,3 +164,31 @@ async fn account_balance_equals_ledger_sum() {
     assert!(mismatches.is_empty(), "{mismatches:?}");
     let _ = token;
 }
+
+#[tokio::test]
+async fn date_sorts_page_past_missing_dates() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    let file = b"account_ref,principal,delinquent_since\nN-1,10.00,\nN-2,11.00,2025-01-01\nN-3,12.00,\n".to_vec();
+    app.import_file(&token, "standard", "Acme", "n.csv", file).await;
+    for sort in ["dpd_asc", "dpd_desc"] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/accounts?limit=1&sort={sort}&cursor={c}"),
+                None => format!("/api/v1/accounts?limit=1&sort={sort}"),
+            };
+            let response = app.get(&token, &path).await;
+            assert_eq!(response.status(), 200, "{sort} page after {seen:?}");
+            let page: Value = response.json().await.unwrap();
+            seen.extend(refs(&page));
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 3, "{sort}: {seen:?}");
+        assert_eq!(seen[0], "N-2", "{sort}: dated accounts come before undated ones");
+    }
+}
