@@ -52,6 +52,16 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Conflict,
     InvalidStatusTransition,
+    /// A money-moving request came without an `Idempotency-Key` header.
+    IdempotencyKeyMissing,
+    /// The `Idempotency-Key` was used before with a different request body.
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still running.
+    RequestInProgress,
+    /// The payment has been reversed already.
+    AlreadyReversed,
+    /// The operation does not apply to the record in its present state.
+    UnprocessableState,
     PayloadTooLarge,
     UnsupportedMediaType,
     InternalError,
@@ -74,6 +84,11 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::InvalidStatusTransition => "invalid_status_transition",
+            ErrorCode::IdempotencyKeyMissing => "idempotency_key_missing",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::RequestInProgress => "request_in_progress",
+            ErrorCode::AlreadyReversed => "already_reversed",
+            ErrorCode::UnprocessableState => "unprocessable_state",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InternalError => "internal_error",
@@ -86,7 +101,8 @@ impl ErrorCode {
             ErrorCode::ValidationFailed
             | ErrorCode::MalformedJson
             | ErrorCode::InvalidQuery
-            | ErrorCode::InvalidPath => 400,
+            | ErrorCode::InvalidPath
+            | ErrorCode::IdempotencyKeyMissing => 400,
             ErrorCode::Unauthenticated
             | ErrorCode::InvalidCredentials
             | ErrorCode::TokenExpired
@@ -94,7 +110,11 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::Conflict | ErrorCode::InvalidStatusTransition => 409,
+            ErrorCode::Conflict
+            | ErrorCode::InvalidStatusTransition
+            | ErrorCode::RequestInProgress
+            | ErrorCode::AlreadyReversed => 409,
+            ErrorCode::IdempotencyKeyReused | ErrorCode::UnprocessableState => 422,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InternalError => 500,

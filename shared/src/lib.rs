@@ -11,6 +11,7 @@ pub mod error;
 pub mod imports;
 pub mod money;
 pub mod pagination;
+pub mod payments;
 pub mod status;
 pub mod users;
 pub mod validation;

@@ -30,6 +30,126 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longest free-text instrument field (cheque number, bank, references).
+pub const INSTRUMENT_TEXT_MAX_CHARS: usize = 64;
+
+/// Checks a payment request's amount and the instrument fields its method
+/// needs; `today` is the creditor's date. Returns every problem found.
+pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::NaiveDate) -> Vec<crate::FieldError> {
+    use crate::payments::PaymentMethod;
+    use crate::FieldError;
+
+    let mut errors = Vec::new();
+    let instrument = &request.instrument;
+    if request.amount <= 0 {
+        errors.push(FieldError::new(
+            "amount",
+            "invalid",
+            format!("amount {} is not positive; send the amount received in minor units, such as 1050 for 10.50", request.amount),
+        ));
+    }
+    if let Some(day) = request.received_on {
+        if day > today {
+            errors.push(FieldError::new(
+                "received_on",
+                "invalid",
+                format!("received_on {day} is after today ({today}); a post-dated cheque keeps today's date here and its own date in instrument.cheque_date"),
+            ));
+        }
+    }
+    let texts = [
+        ("instrument.cheque_number", &instrument.cheque_number),
+        ("instrument.drawee_bank", &instrument.drawee_bank),
+        ("instrument.card_last4", &instrument.card_last4),
+        ("instrument.gateway_reference", &instrument.gateway_reference),
+        ("instrument.reference", &instrument.reference),
+    ];
+    for (field, value) in texts {
+        let Some(value) = value else { continue };
+        if value.trim().is_empty() {
+            errors.push(FieldError::new(field, "invalid", format!("{field} is empty; leave it out or fill it in")));
+        } else if value.chars().count() > INSTRUMENT_TEXT_MAX_CHARS {
+            errors.push(FieldError::new(field, "invalid", format!("{field} is longer than {INSTRUMENT_TEXT_MAX_CHARS} characters; shorten it")));
+        } else if looks_like_card_number(value) {
+            errors.push(FieldError::new(
+                field,
+                "card_number",
+                format!("{field} looks like a full card number; card numbers are never stored, send only the last four digits in instrument.card_last4"),
+            ));
+        }
+    }
+    let needs = |errors: &mut Vec<FieldError>, field: &str, value: &Option<String>, what: &str| {
+        if value.is_none() {
+            errors.push(FieldError::new(field, "required", format!("{field} is required for this method; give {what}")));
+        }
+    };
+    let forbids = |errors: &mut Vec<FieldError>, field: &str, present: bool| {
+        if present {
+            errors.push(FieldError::new(
+                field,
+                "not_allowed",
+                format!("{field} does not apply to the method {}; remove it", request.method.as_str()),
+            ));
+        }
+    };
+    let is_cheque = request.method == PaymentMethod::Cheque;
+    let is_card = request.method == PaymentMethod::Card;
+    forbids(&mut errors, "instrument.cheque_number", !is_cheque && instrument.cheque_number.is_some());
+    forbids(&mut errors, "instrument.drawee_bank", !is_cheque && instrument.drawee_bank.is_some());
+    forbids(&mut errors, "instrument.cheque_date", !is_cheque && instrument.cheque_date.is_some());
+    forbids(&mut errors, "instrument.card_last4", !is_card && instrument.card_last4.is_some());
+    forbids(&mut errors, "instrument.gateway_reference", !is_card && instrument.gateway_reference.is_some());
+    match request.method {
+        PaymentMethod::Cash => forbids(&mut errors, "instrument.reference", instrument.reference.is_some()),
+        PaymentMethod::Cheque => {
+            needs(&mut errors, "instrument.cheque_number", &instrument.cheque_number, "the number printed on the cheque");
+            needs(&mut errors, "instrument.drawee_bank", &instrument.drawee_bank, "the bank the cheque is drawn on");
+            if instrument.cheque_date.is_none() {
+                errors.push(FieldError::new(
+                    "instrument.cheque_date",
+                    "required",
+                    "instrument.cheque_date is required for a cheque; give the date written on it (YYYY-MM-DD)",
+                ));
+            }
+            forbids(&mut errors, "instrument.reference", instrument.reference.is_some());
+        }
+        PaymentMethod::Card => {
+            needs(&mut errors, "instrument.card_last4", &instrument.card_last4, "the last four digits of the card");
+            needs(&mut errors, "instrument.gateway_reference", &instrument.gateway_reference, "the payment gateway's reference");
+            if let Some(last4) = &instrument.card_last4 {
+                if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
+                    errors.push(FieldError::new(
+                        "instrument.card_last4",
+                        "invalid",
+                        "instrument.card_last4 must be exactly four digits, such as 4242",
+                    ));
+                }
+            }
+            forbids(&mut errors, "instrument.reference", instrument.reference.is_some());
+        }
+        PaymentMethod::BankTransfer => needs(&mut errors, "instrument.reference", &instrument.reference, "the transfer's reference"),
+        PaymentMethod::DirectDebit => needs(&mut errors, "instrument.reference", &instrument.reference, "the mandate reference"),
+        PaymentMethod::MoneyOrder => needs(&mut errors, "instrument.reference", &instrument.reference, "the money order's number"),
+    }
+    errors
+}
+
+/// True when `text` holds 13 to 19 digits (spaces and dashes aside) that
+/// pass the Luhn check: the shape of a full card number.
+pub fn looks_like_card_number(text: &str) -> bool {
+    let digits: Vec<u32> = text.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_digit(10)).collect::<Option<_>>().unwrap_or_default();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { *d })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +167,65 @@ mod tests {
     fn password_length() {
         assert!(check_new_password("short").is_err());
         assert!(check_new_password("twelve chars").is_ok());
+    }
+
+    fn payment(method: crate::payments::PaymentMethod, instrument: crate::payments::Instrument) -> crate::payments::PaymentRequest {
+        crate::payments::PaymentRequest {
+            amount: 1_000,
+            currency: crate::Currency::usd(),
+            method,
+            received_on: None,
+            instrument,
+            spread: None,
+            receipt_book: None,
+            receipt_delivery: Default::default(),
+        }
+    }
+
+    fn fields(errors: &[crate::FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_cheque_needs_its_number_bank_and_date() {
+        use crate::payments::{Instrument, PaymentMethod};
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let errors = check_payment(&payment(PaymentMethod::Cheque, Instrument::default()), today);
+        assert_eq!(fields(&errors), ["instrument.cheque_number", "instrument.drawee_bank", "instrument.cheque_date"]);
+        let cheque = Instrument {
+            cheque_number: Some("001234".into()),
+            drawee_bank: Some("First Bank".into()),
+            cheque_date: Some(today),
+            ..Default::default()
+        };
+        assert!(check_payment(&payment(PaymentMethod::Cheque, cheque), today).is_empty());
+    }
+
+    #[test]
+    fn a_full_card_number_is_refused_wherever_it_is_sent() {
+        use crate::payments::{Instrument, PaymentMethod};
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        assert!(looks_like_card_number("4242 4242 4242 4242"));
+        assert!(!looks_like_card_number("4242 4242 4242 4241"));
+        assert!(!looks_like_card_number("4242"));
+        let card = Instrument {
+            card_last4: Some("4242".into()),
+            gateway_reference: Some("4242-4242-4242-4242".into()),
+            ..Default::default()
+        };
+        let errors = check_payment(&payment(PaymentMethod::Card, card), today);
+        assert_eq!(fields(&errors), ["instrument.gateway_reference"]);
+        assert_eq!(errors[0].code, "card_number");
+        assert!(!errors[0].message.contains("4242-4242"), "the message must not echo the number");
+    }
+
+    #[test]
+    fn a_payment_cannot_be_dated_in_the_future_or_be_zero() {
+        use crate::payments::{Instrument, PaymentMethod};
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let mut request = payment(PaymentMethod::Cash, Instrument::default());
+        request.amount = 0;
+        request.received_on = today.succ_opt();
+        assert_eq!(fields(&check_payment(&request, today)), ["amount", "received_on"]);
     }
 }

@@ -4,6 +4,7 @@ pub mod import;
 pub mod migrate;
 pub mod serve;
 pub mod user;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,11 @@ pub enum Command {
     },
     /// Import a creditor's placement file through an import profile.
     Import(import::ImportArgs),
+    /// Check every ledger invariant; exit 1 naming the accounts that fail.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -42,5 +48,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Migrate { database } => migrate::run(&database),
         Command::Import(args) => import::run(args),
         Command::User { command } => user::run(command),
+        Command::Verify { database } => verify::run(&database),
     }
 }

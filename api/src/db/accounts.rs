@@ -104,6 +104,7 @@ pub struct NewJournalEntry<'a> {
     pub effective_on: NaiveDate,
     pub memo: &'a str,
     pub created_by: Option<Uuid>,
+    pub payment_id: Option<Uuid>,
 }
 
 #[derive(Insertable)]
@@ -117,12 +118,18 @@ pub struct NewJournalLine<'a> {
     pub amount: i64,
 }
 
-/// The ledger accounts a placement touches: the debtor's components against the creditor's placements.
+/// The ledger accounts: the debtor's components and unapplied credit
+/// against the creditor's placements, collections and fee income.
 pub mod ledger_accounts {
     pub const DEBTOR_PRINCIPAL: &str = "debtor_principal";
     pub const DEBTOR_INTEREST: &str = "debtor_interest";
     pub const DEBTOR_FEES: &str = "debtor_fees";
+    /// Money received that nothing was owed for; a credit (negative) balance.
+    pub const DEBTOR_UNAPPLIED_CREDIT: &str = "debtor_unapplied_credit";
     pub const CREDITOR_PLACEMENTS: &str = "creditor_placements";
+    /// Money received from debtors; a debit (positive) balance.
+    pub const CREDITOR_COLLECTIONS: &str = "creditor_collections";
+    pub const CREDITOR_FEE_INCOME: &str = "creditor_fee_income";
 }
 
 /// The balanced lines of an entry that changes an account's components by the given amounts.

@@ -40,6 +40,9 @@ diesel::table! {
         name -> Text,
         time_zone -> Text,
         created_at -> Timestamptz,
+        allocation_order -> Array<Text>,
+        returned_payment_fee -> Nullable<Int8>,
+        returned_payment_fee_jurisdictions -> Array<Text>,
     }
 }
 
@@ -127,6 +130,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         last_import_id -> Nullable<Uuid>,
+        unapplied_credit -> Int8,
+        ledger_through -> Nullable<Date>,
     }
 }
 
@@ -141,6 +146,7 @@ diesel::table! {
         corrects_entry_id -> Nullable<Uuid>,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        payment_id -> Nullable<Uuid>,
     }
 }
 
@@ -222,6 +228,98 @@ diesel::joinable!(debtor_addresses -> debtors (debtor_id));
 diesel::joinable!(debtor_phones -> debtors (debtor_id));
 diesel::joinable!(debtor_emails -> debtors (debtor_id));
 diesel::joinable!(journal_lines -> journal_entries (entry_id));
+diesel::table! {
+    receipt_books (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        code -> Text,
+        collector_id -> Nullable<Uuid>,
+        next_sequence -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        debtor_id -> Uuid,
+        account_id -> Uuid,
+        currency -> Bpchar,
+        amount -> Int8,
+        method -> Text,
+        instrument -> Jsonb,
+        received_on -> Date,
+        status -> Text,
+        held_until -> Nullable<Date>,
+        spread_rule -> Text,
+        receipt_book_id -> Uuid,
+        receipt_sequence -> Int8,
+        receipt_number -> Text,
+        received_by -> Uuid,
+        posted_at -> Timestamptz,
+        reversed_at -> Nullable<Timestamptz>,
+        reversal_reason -> Nullable<Text>,
+        reversal_note -> Nullable<Text>,
+        reversed_by -> Nullable<Uuid>,
+        reversal_fee -> Nullable<Int8>,
+        reversal_fee_decision -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_parts (payment_id, account_id) {
+        payment_id -> Uuid,
+        account_id -> Uuid,
+        creditor_id -> Uuid,
+        amount -> Int8,
+    }
+}
+
+diesel::table! {
+    receipts (payment_id) {
+        payment_id -> Uuid,
+        creditor_id -> Uuid,
+        receipt_number -> Text,
+        issued_at -> Timestamptz,
+        content -> Jsonb,
+        annotations -> Jsonb,
+        print_count -> Int4,
+    }
+}
+
+diesel::table! {
+    receipt_deliveries (id) {
+        id -> Uuid,
+        payment_id -> Uuid,
+        creditor_id -> Uuid,
+        channel -> Text,
+        email_id -> Nullable<Uuid>,
+        status -> Text,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        response_status -> Int2,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(payments -> accounts (account_id));
+diesel::joinable!(payments -> receipt_books (receipt_book_id));
+diesel::joinable!(payment_parts -> payments (payment_id));
+diesel::joinable!(receipts -> payments (payment_id));
+diesel::joinable!(receipt_deliveries -> payments (payment_id));
 diesel::joinable!(imports -> creditors (creditor_id));
 diesel::joinable!(imports -> import_profiles (profile_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -242,4 +340,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_rejections,
     audit_log,
+    receipt_books,
+    payments,
+    payment_parts,
+    receipts,
+    receipt_deliveries,
+    idempotency_keys,
 );

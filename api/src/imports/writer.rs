@@ -244,6 +244,7 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
                     effective_on: today,
                     memo: &memo,
                     created_by: ctx.actor,
+                    payment_id: None,
                 });
                 lines.extend(component_lines(entry_id, ctx.creditor_id, id, row.currency.code(), row.principal, row.interest, row.fees));
                 result.imported += 1;
@@ -284,6 +285,7 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
                         effective_on: today,
                         memo: &memo,
                         created_by: ctx.actor,
+                        payment_id: None,
                     });
                     lines.extend(component_lines(entry_id, ctx.creditor_id, account.id, row.currency.code(), delta.0, delta.1, delta.2));
                 }

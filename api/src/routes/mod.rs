@@ -10,6 +10,7 @@ pub mod import_profiles;
 pub mod imports;
 pub mod me;
 pub mod openapi;
+pub mod payments;
 pub mod users;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -42,6 +43,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         resource("/accounts/{id}/status").route(web::post().to(accounts::change_status::change_account_status)),
                     )
                     .service(resource("/accounts/{id}/assignment").route(web::put().to(accounts::assign::assign_account)))
+                    .service(
+                        resource("/accounts/{id}/payments")
+                            .route(web::get().to(payments::list::list_payments))
+                            .route(web::post().to(payments::create::create_payment)),
+                    )
+                    .service(resource("/payments/{id}").route(web::get().to(payments::get::get_payment)))
+                    .service(resource("/payments/{id}/reversal").route(web::post().to(payments::reverse::reverse_payment)))
                     .service(
                         resource("/import-profiles")
                             .route(web::get().to(import_profiles::list::list_import_profiles))

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists and accounts."),
+    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts and payments."),
     paths(
         super::health::health,
         super::auth::login::login,
@@ -26,6 +26,10 @@ use utoipa::{Modify, OpenApi};
         super::imports::create::create_import,
         super::imports::get::get_import,
         super::imports::report_csv::get_import_report_csv,
+        super::payments::create::create_payment,
+        super::payments::list::list_payments,
+        super::payments::get::get_payment,
+        super::payments::reverse::reverse_payment,
     ),
     modifiers(&BearerAuth)
 )]

@@ -304,13 +304,23 @@ pub fn list(
     Ok((rows.into_iter().map(SummaryRow::into_dto).collect(), next_cursor))
 }
 
-/// Fails with 404 (not 403) when the user may not see the account, so ids of others' accounts are not confirmed.
-pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<AccountDetail> {
+/// The worklist row of one account. Fails with 404 (not 403) when the user
+/// may not see the account, so ids of others' accounts are not confirmed.
+pub fn get_summary(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<AccountSummary> {
+    summary_row(conn, user, id).map(SummaryRow::into_dto)
+}
+
+fn summary_row(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<SummaryRow> {
     let filter = AccountFilter::default();
     let query = with_filters(Query::new(SUMMARY_SELECT), user, &filter)
         .sql(" AND a.id = ")
         .bind::<SqlUuid, _>(id);
-    let row: SummaryRow = query.inner.get_result(conn).optional()?.ok_or_else(|| ApiError::not_found("account"))?;
+    query.inner.get_result(conn).optional()?.ok_or_else(|| ApiError::not_found("account"))
+}
+
+/// The account with its debtor, contacts and ledger; 404 when the user may not see it.
+pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<AccountDetail> {
+    let row = summary_row(conn, user, id)?;
 
     #[derive(Queryable)]
     struct Extra {

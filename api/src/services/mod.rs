@@ -5,7 +5,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod creditors;
+pub mod idempotency;
 pub mod import_profiles;
 pub mod imports;
+pub mod ledger;
+pub mod payments;
 pub mod sessions;
 pub mod users;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::helpers::{create_test_database, drop_test_database};
 
-fn binary() -> std::path::PathBuf {
+pub fn binary() -> std::path::PathBuf {
     // Cargo builds the api crate's binary next to the test binary's deps folder.
     let mut path = std::env::current_exe().unwrap();
     path.pop();
@@ -25,7 +25,7 @@ impl Drop for Database {
     }
 }
 
-fn run(url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+pub fn run(url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = Command::new(binary())
         .args(args)
         .env("DATABASE_URL", url)

@@ -9,3 +9,4 @@ mod health;
 mod helpers;
 mod imports;
 mod openapi;
+mod payments;

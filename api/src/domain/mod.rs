@@ -1,0 +1,4 @@
+//! Business rules that need no database: pure functions over values, tested
+//! on their own.
+
+pub mod allocation;
