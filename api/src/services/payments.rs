@@ -514,8 +514,13 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
         .filter(payment_parts::payment_id.eq(payment_id))
         .select((payment_parts::account_id, payment_parts::amount))
         .load(conn)?;
-    let part_ids: Vec<Uuid> = parts.iter().map(|p| p.0).collect();
-    let locked = ledger::lock_accounts(conn, &part_ids)?;
+    // The account in the path may have received no part of a spread payment,
+    // but it is locked too: a fee may be charged to it.
+    let mut lock_ids: Vec<Uuid> = parts.iter().map(|p| p.0).collect();
+    if !lock_ids.contains(&account_id) {
+        lock_ids.push(account_id);
+    }
+    let locked = ledger::lock_accounts(conn, &lock_ids)?;
     let primary = locked.iter().find(|a| a.id == account_id).filter(|a| visible_to(user, a)).ok_or_else(|| ApiError::not_found("payment"))?.clone();
     if status == "reversed" {
         return Err(ApiError::new(
@@ -535,7 +540,7 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
     let memo = format!("reversal of receipt {receipt_number}: {}", request.reason.label());
     if status == "posted" {
         for account in &locked {
-            let amount = parts.iter().find(|p| p.0 == account.id).map_or(0, |p| p.1);
+            let Some(amount) = parts.iter().find(|p| p.0 == account.id).map(|p| p.1) else { continue };
             let current = ledger::current_allocations(conn, account.id)?.get(&payment_id).copied().unwrap_or_default();
             let mut change = BalanceChange::default();
             let header = EntryHeader {

@@ -8,5 +8,6 @@ mod cli;
 mod health;
 mod helpers;
 mod imports;
+mod ledger_properties;
 mod openapi;
 mod payments;
