@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod imports;
 pub mod postgres;
+pub mod receipts;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -49,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::post().to(payments::create::create_payment)),
                     )
                     .service(resource("/payments/{id}").route(web::get().to(payments::get::get_payment)))
+                    .service(resource("/payments/{id}/receipt").route(web::get().to(payments::receipt::get_receipt)))
                     .service(resource("/payments/{id}/reversal").route(web::post().to(payments::reverse::reverse_payment)))
                     .service(
                         resource("/import-profiles")

@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         super::payments::list::list_payments,
         super::payments::get::get_payment,
         super::payments::reverse::reverse_payment,
+        super::payments::receipt::get_receipt,
     ),
     modifiers(&BearerAuth)
 )]

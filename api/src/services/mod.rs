@@ -10,5 +10,6 @@ pub mod import_profiles;
 pub mod imports;
 pub mod ledger;
 pub mod payments;
+pub mod receipts;
 pub mod sessions;
 pub mod users;

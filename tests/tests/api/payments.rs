@@ -439,3 +439,49 @@ async fn verify_names_an_account_whose_stored_balance_drifted() {
     assert!(stdout.contains(&account) && stdout.contains("principal"), "{stdout}");
     assert!(stderr.contains(&account), "{stderr}");
 }
+
+async fn receipt_text(app: &TestApp, token: &str, payment: &str) -> String {
+    let response = app.get(token, &format!("/api/v1/payments/{payment}/receipt")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    pdf_extract::extract_text_from_mem(&bytes).expect("the receipt is a readable PDF")
+}
+
+#[tokio::test]
+async fn the_receipt_is_a_pdf_and_every_later_copy_is_a_duplicate() {
+    let (app, token, account) = app_with_account("A-1").await;
+    let payment: Value = pay(
+        &app,
+        &token,
+        &account,
+        "receipt",
+        &json!({ "amount": 123_456, "currency": "USD", "method": "cheque", "receipt_delivery": "print",
+                 "instrument": { "cheque_number": "000981", "drawee_bank": "First Bank", "cheque_date": "2026-11-30" } }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(payment["deliveries"][0]["channel"], "print");
+    assert_eq!(payment["deliveries"][0]["status"], "pending");
+    let id = payment["id"].as_str().unwrap();
+
+    let text = receipt_text(&app, &token, id).await;
+    for expected in ["MAIN-000001", "Ana Smith", "A-1", "USD 1,234.56", "One thousand two hundred thirty-four US dollars and 56/100", "000981", "First Bank"] {
+        assert!(text.contains(expected), "{expected:?} missing from the receipt:\n{text}");
+    }
+    assert!(!text.contains("DUPLICATE"));
+    let printed: Value = app.get(&token, &format!("/api/v1/payments/{id}")).await.json().await.unwrap();
+    assert_eq!(printed["deliveries"][0]["status"], "printed");
+
+    reverse(&app, &token, id, "bounce", "nsf").await;
+    let copy = receipt_text(&app, &token, id).await;
+    assert!(copy.contains("DUPLICATE"), "{copy}");
+    assert!(copy.contains("not sufficient funds"), "the reversal annotates the receipt:\n{copy}");
+    assert!(copy.contains("USD 1,234.56"), "the copy keeps the amount it was issued for");
+
+    let other = app.token_for(Role::Assistant).await;
+    assert_error(app.get(&other, &format!("/api/v1/payments/{id}/receipt")).await, 404, "not_found").await;
+}

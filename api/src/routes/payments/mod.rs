@@ -3,6 +3,7 @@
 pub mod create;
 pub mod get;
 pub mod list;
+pub mod receipt;
 pub mod reverse;
 
 use actix_web::http::StatusCode;
