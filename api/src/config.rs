@@ -47,4 +47,8 @@ pub struct Settings {
     pub upload_dir: PathBuf,
     /// Maximum upload size in bytes.
     pub max_upload_bytes: usize,
+    /// The SMTP server receipts are emailed through; none keeps emailed receipts queued.
+    pub mail: Option<crate::mail::MailConfig>,
+    /// Whether to run the background jobs (receipt emails, post-dated cheques).
+    pub run_jobs: bool,
 }

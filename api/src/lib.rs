@@ -2,12 +2,15 @@
 //! and the `recovery-desk` command-line tools.
 
 pub mod auth;
+pub mod bank_statements;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod imports;
+pub mod jobs;
+pub mod mail;
 pub mod postgres;
 pub mod receipts;
 pub mod routes;

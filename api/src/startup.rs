@@ -10,6 +10,8 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
+use crate::jobs::{self, MailWaker};
+use crate::mail::Mailer;
 use crate::postgres::{self, PgPool};
 use crate::routes;
 use crate::services::sessions;
@@ -19,6 +21,9 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: PgPool,
+    mailer: Option<Mailer>,
+    mail_waker: MailWaker,
+    run_jobs: bool,
 }
 
 impl Application {
@@ -34,6 +39,9 @@ impl Application {
             sessions::load_jwt_keys(&mut conn)?
         };
         std::fs::create_dir_all(&settings.upload_dir)?;
+        let mailer = settings.mail.clone().map(Mailer::new).transpose().map_err(|e| anyhow::anyhow!("the SMTP settings are invalid: {e}"))?;
+        let mail_waker = MailWaker::default();
+        let run_jobs = settings.run_jobs;
 
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("failed to listen on {}: {e}; choose another address with --bind", settings.bind))?;
@@ -44,6 +52,7 @@ impl Application {
         let auth_settings = web::Data::new(settings.auth.clone());
         let web_dir = settings.web_dir.clone();
         let settings = web::Data::new(settings);
+        let waker_data = web::Data::new(mail_waker.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::<RequestSpan>::new())
@@ -51,12 +60,13 @@ impl Application {
                 .app_data(keys.clone())
                 .app_data(auth_settings.clone())
                 .app_data(settings.clone())
+                .app_data(waker_data.clone())
                 .configure(routes::configure)
                 .configure(|cfg| serve_web_app(cfg, web_dir.clone()))
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server, pool })
+        Ok(Application { port, server, pool, mailer, mail_waker, run_jobs })
     }
 
     pub fn port(&self) -> u16 {
@@ -69,14 +79,24 @@ impl Application {
 
     /// Serves until the server is stopped (SIGINT or SIGTERM stop it gracefully).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.into_server().await
     }
 
     pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
 
+    /// Starts the background jobs on the current runtime and returns the server to await.
     pub fn into_server(self) -> Server {
+        if self.run_jobs {
+            tokio::spawn(jobs::held_cheques::run(self.pool.clone()));
+            match self.mailer {
+                Some(mailer) => {
+                    tokio::spawn(jobs::receipt_emails::run(self.pool.clone(), mailer, self.mail_waker));
+                }
+                None => tracing::info!("receipt emails stay queued: no SMTP server is configured (--smtp-host)"),
+            }
+        }
         self.server
     }
 }

@@ -4,6 +4,7 @@ use clap::Args;
 use diesel::Connection;
 use rand::distributions::{Alphanumeric, DistString};
 
+use crate::mail::{MailConfig, TlsMode};
 use crate::config::{AuthSettings, DatabaseArgs, Settings};
 use crate::postgres::{self, Database};
 use crate::services::users;
@@ -29,6 +30,57 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+}
+
+/// Where emailed receipts are sent from. Without --smtp-host, emailed
+/// receipts stay queued and show as pending.
+#[derive(clap::Args, Debug)]
+pub struct SmtpArgs {
+    /// SMTP server host name.
+    #[arg(long, env = "RECOVERY_DESK_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP server port.
+    #[arg(long, env = "RECOVERY_DESK_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// `starttls` (the default), `implicit` (TLS from the first byte) or `none` (only for a server on this machine).
+    #[arg(long, env = "RECOVERY_DESK_SMTP_TLS", default_value = "starttls", value_parser = ["starttls", "implicit", "none"])]
+    pub smtp_tls: String,
+
+    #[arg(long, env = "RECOVERY_DESK_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// Read from the environment only, so it never shows in the process list.
+    #[arg(skip = std::env::var("RECOVERY_DESK_SMTP_PASSWORD").ok())]
+    pub smtp_password: Option<String>,
+
+    /// Sender of receipt emails.
+    #[arg(long, env = "RECOVERY_DESK_MAIL_FROM", default_value = "Recovery Desk <receipts@recovery-desk.local>")]
+    pub mail_from: String,
+}
+
+impl SmtpArgs {
+    fn config(&self) -> Option<MailConfig> {
+        let host = self.smtp_host.clone()?;
+        let tls = match self.smtp_tls.as_str() {
+            "implicit" => TlsMode::Implicit,
+            "none" => TlsMode::None,
+            _ => TlsMode::StartTls,
+        };
+        Some(MailConfig {
+            host,
+            port: self.smtp_port,
+            from: self.mail_from.clone(),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            tls,
+            timeout: std::time::Duration::from_secs(30),
+        })
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
@@ -46,6 +98,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         auth: AuthSettings::default(),
         upload_dir: args.database.data_dir.join("uploads"),
         max_upload_bytes: args.max_upload_mib << 20,
+        mail: args.smtp.config(),
+        run_jobs: true,
     };
     let result = actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings)?;

@@ -140,6 +140,24 @@ impl TestApp {
 
     /// Starts the server, serving the built web app from `web_dir` when given.
     pub async fn spawn_with(web_dir: Option<PathBuf>) -> TestApp {
+        Self::spawn_full(web_dir, None).await
+    }
+
+    /// Starts the server, emailing receipts through the SMTP server at `smtp_port` on loopback.
+    pub async fn spawn_with_mail(smtp_port: u16) -> TestApp {
+        let mail = api::mail::MailConfig {
+            host: "127.0.0.1".to_string(),
+            port: smtp_port,
+            from: "Recovery Desk <receipts@recovery-desk.test>".to_string(),
+            username: None,
+            password: None,
+            tls: api::mail::TlsMode::None,
+            timeout: Duration::from_secs(10),
+        };
+        Self::spawn_full(None, Some(mail)).await
+    }
+
+    async fn spawn_full(web_dir: Option<PathBuf>, mail: Option<api::mail::MailConfig>) -> TestApp {
         let (database_name, database_url) = tokio::task::spawn_blocking(create_test_database).await.unwrap();
         let upload_dir = tempdir::TempDir::new("recovery-desk-uploads");
         let settings = Settings {
@@ -149,6 +167,8 @@ impl TestApp {
             auth: AuthSettings::default(),
             upload_dir: upload_dir.path().to_path_buf(),
             max_upload_bytes: 8 << 20,
+            mail,
+            run_jobs: true,
         };
         let app = tokio::task::spawn_blocking(move || Application::build(settings)).await.unwrap().expect("build application");
         let port = app.port();

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth;
+mod bank_statement_files;
 mod browser;
 mod catalogue;
 mod cli;
@@ -11,3 +12,5 @@ mod imports;
 mod ledger_properties;
 mod openapi;
 mod payments;
+mod receipt_emails;
+mod smtp_sink;

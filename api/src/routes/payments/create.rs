@@ -3,6 +3,7 @@ use shared::payments::{PaymentDto, PaymentRequest};
 
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
+use crate::jobs::MailWaker;
 use crate::postgres::PgPool;
 use crate::routes::{parse_id, with_conn};
 use crate::services::idempotency::{IdempotencyKey, HEADER};
@@ -22,6 +23,7 @@ use crate::services::payments;
     security(("bearer" = [])))]
 pub async fn create_payment(
     pool: web::Data<PgPool>,
+    waker: web::Data<MailWaker>,
     user: CurrentUser,
     req: HttpRequest,
     path: web::Path<String>,
@@ -31,5 +33,8 @@ pub async fn create_payment(
     let key = IdempotencyKey::from_header(req.headers().get(HEADER))?;
     let request = body.into_inner();
     let outcome = with_conn(&pool, move |conn| payments::post(conn, &user, account_id, &key, request)).await?;
+    if !outcome.replayed {
+        waker.wake();
+    }
     Ok(super::respond(outcome))
 }
