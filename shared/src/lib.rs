@@ -7,6 +7,8 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bank_statements;
+pub mod deposits;
 pub mod error;
 pub mod imports;
 pub mod money;

@@ -303,3 +303,66 @@ pub struct PaymentDto {
     pub reversal: Option<ReversalDto>,
     pub deliveries: Vec<ReceiptDeliveryDto>,
 }
+
+/// How a creditor's payments are allocated and returned payments are charged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PaymentPolicy {
+    /// `fees`, `interest` and `principal`, each once, in the order payments pay them off.
+    pub allocation_order: Vec<String>,
+    /// Fee in minor units of the account's currency charged when a payment is returned; null charges none.
+    pub returned_payment_fee: Option<i64>,
+    /// Country (`US`) or country-region (`US-CA`) codes where the creditor's agreements authorise the fee and the law allows it.
+    pub returned_payment_fee_jurisdictions: Vec<String>,
+}
+
+/// A book of gap-free receipt numbers: the creditor's main book or one collector's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptBookDto {
+    pub id: Uuid,
+    pub creditor_id: Uuid,
+    /// Prefix of the receipt numbers, such as `MAIN` or `C07`.
+    pub code: String,
+    /// The collector whose payments are numbered from this book by default.
+    pub collector_id: Option<Uuid>,
+    /// How many receipts the book has issued.
+    pub issued: i64,
+}
+
+/// `POST /api/v1/receipt-books`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateReceiptBookRequest {
+    pub creditor_id: Uuid,
+    /// 1 to 12 capital letters or digits.
+    pub code: String,
+    #[serde(default)]
+    pub collector_id: Option<Uuid>,
+}
+
+/// Checks a jurisdiction code: `US` or `US-CA` (ISO 3166-1 alpha-2, then an optional subdivision).
+pub fn check_jurisdiction(code: &str) -> Result<(), String> {
+    let (country, region) = match code.split_once('-') {
+        Some((country, region)) => (country, Some(region)),
+        None => (code, None),
+    };
+    let country_ok = country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase());
+    let region_ok = region.is_none_or(|r| (1..=3).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    if country_ok && region_ok {
+        Ok(())
+    } else {
+        Err(format!("'{code}' is not a jurisdiction code; use a country such as US or a country and region such as US-CA"))
+    }
+}
+
+/// Checks a receipt book code: 1 to 12 capital letters or digits.
+pub fn check_book_code(code: &str) -> Result<(), String> {
+    if (1..=12).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("'{code}' is not a receipt book code; use 1 to 12 capital letters or digits, such as C07"))
+    }
+}

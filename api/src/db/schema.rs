@@ -264,6 +264,9 @@ diesel::table! {
         reversed_by -> Nullable<Uuid>,
         reversal_fee -> Nullable<Int8>,
         reversal_fee_decision -> Nullable<Text>,
+        deposit_batch_id -> Nullable<Uuid>,
+        batched_at -> Nullable<Timestamptz>,
+        batched_by -> Nullable<Uuid>,
     }
 }
 
@@ -315,6 +318,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deposit_batches (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        collector_id -> Uuid,
+        currency -> Bpchar,
+        control_count -> Int4,
+        control_amount -> Int8,
+        status -> Text,
+        opened_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        closed_by -> Nullable<Uuid>,
+        deposit_reference -> Nullable<Text>,
+        actual_count -> Nullable<Int4>,
+        actual_amount -> Nullable<Int8>,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(payments -> accounts (account_id));
 diesel::joinable!(payments -> receipt_books (receipt_book_id));
 diesel::joinable!(payment_parts -> payments (payment_id));
@@ -323,6 +345,83 @@ diesel::joinable!(receipt_deliveries -> payments (payment_id));
 diesel::joinable!(imports -> creditors (creditor_id));
 diesel::joinable!(imports -> import_profiles (profile_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::table! {
+    bank_statement_imports (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        file_name -> Text,
+        file_sha256 -> Bytea,
+        file_size -> Int8,
+        format -> Text,
+        message_id -> Nullable<Text>,
+        uploaded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        statement_count -> Int4,
+        entry_count -> Int4,
+        repeated_entry_count -> Int4,
+        unbalanced_statement_count -> Int4,
+        repeated_entries -> Jsonb,
+    }
+}
+
+diesel::table! {
+    bank_statements (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        import_id -> Uuid,
+        position -> Int4,
+        statement_ref -> Text,
+        sequence_number -> Nullable<Text>,
+        line -> Int4,
+        bank_account -> Text,
+        currency -> Nullable<Bpchar>,
+        opening_balance -> Nullable<Int8>,
+        opening_date -> Nullable<Date>,
+        closing_balance -> Nullable<Int8>,
+        closing_date -> Nullable<Date>,
+        balance_check -> Text,
+        balance_check_message -> Nullable<Text>,
+        entry_count -> Int4,
+    }
+}
+
+diesel::table! {
+    bank_statement_entries (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        import_id -> Uuid,
+        statement_id -> Uuid,
+        bank_account -> Text,
+        entry_key -> Text,
+        line -> Int4,
+        booking_date -> Nullable<Date>,
+        value_date -> Nullable<Date>,
+        amount -> Int8,
+        currency -> Bpchar,
+        reversal -> Bool,
+        bank_status -> Nullable<Text>,
+        transaction_count -> Int4,
+        bank_reference -> Nullable<Text>,
+        customer_reference -> Nullable<Text>,
+        end_to_end_id -> Nullable<Text>,
+        counterparty_name -> Nullable<Text>,
+        remittance_info -> Nullable<Text>,
+        return_reason -> Nullable<Text>,
+        bank_details -> Jsonb,
+        status -> Text,
+        account_id -> Nullable<Uuid>,
+        payment_id -> Nullable<Uuid>,
+        confidence -> Nullable<Int4>,
+        match_reason -> Text,
+        candidates -> Jsonb,
+        reviewed_by -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        dismiss_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -346,4 +445,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipts,
     receipt_deliveries,
     idempotency_keys,
+    bank_statement_imports,
+    bank_statements,
+    bank_statement_entries,
+    deposit_batches,
 );

@@ -4,13 +4,16 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bank_statements;
 pub mod creditors;
+pub mod deposit_batches;
 pub mod health;
 pub mod import_profiles;
 pub mod imports;
 pub mod me;
 pub mod openapi;
 pub mod payments;
+pub mod receipt_books;
 pub mod users;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -37,6 +40,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::post().to(users::create::create_user)),
                     )
                     .service(resource("/creditors").route(web::get().to(creditors::list::list_creditors)))
+                    .service(
+                        resource("/creditors/{id}/payment-policy")
+                            .route(web::get().to(creditors::payment_policy::get_payment_policy))
+                            .route(web::put().to(creditors::payment_policy::put_payment_policy)),
+                    )
+                    .service(
+                        resource("/receipt-books")
+                            .route(web::get().to(receipt_books::list_receipt_books))
+                            .route(web::post().to(receipt_books::create_receipt_book)),
+                    )
                     .service(resource("/accounts").route(web::get().to(accounts::list::list_accounts)))
                     .service(resource("/accounts/{id}").route(web::get().to(accounts::get::get_account)))
                     .service(
@@ -48,6 +61,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::get().to(payments::list::list_payments))
                             .route(web::post().to(payments::create::create_payment)),
                     )
+                    .service(
+                        resource("/deposit-batches")
+                            .route(web::get().to(deposit_batches::list::list_batches))
+                            .route(web::post().to(deposit_batches::open::open_batch)),
+                    )
+                    .service(resource("/deposit-batches/{id}").route(web::get().to(deposit_batches::get::get_batch)))
+                    .service(
+                        resource("/deposit-batches/{id}/payments").route(web::post().to(deposit_batches::add_payments::add_batch_payments)),
+                    )
+                    .service(resource("/deposit-batches/{id}/close").route(web::post().to(deposit_batches::close::close_batch)))
                     .service(resource("/payments/{id}").route(web::get().to(payments::get::get_payment)))
                     .service(resource("/payments/{id}/receipt").route(web::get().to(payments::receipt::get_receipt)))
                     .service(resource("/payments/{id}/reversal").route(web::post().to(payments::reverse::reverse_payment)))
@@ -64,6 +87,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .service(resource("/imports/{id}").route(web::get().to(imports::get::get_import)))
                     .service(
                         resource("/imports/{id}/report.csv").route(web::get().to(imports::report_csv::get_import_report_csv)),
+                    )
+                    .service(
+                        resource("/bank-statements")
+                            .route(web::get().to(bank_statements::list::list_bank_statement_imports))
+                            .route(web::post().to(bank_statements::create::create_bank_statement_import)),
+                    )
+                    .service(resource("/bank-statements/{id}").route(web::get().to(bank_statements::get::get_bank_statement_import)))
+                    .service(
+                        resource("/bank-statement-entries")
+                            .route(web::get().to(bank_statements::list_entries::list_bank_statement_entries)),
+                    )
+                    .service(
+                        resource("/bank-statement-entries/{id}/match")
+                            .route(web::post().to(bank_statements::match_entry::match_bank_statement_entry)),
+                    )
+                    .service(
+                        resource("/bank-statement-entries/{id}/dismiss")
+                            .route(web::post().to(bank_statements::dismiss_entry::dismiss_bank_statement_entry)),
                     )
                     .default_service(web::to(api_not_found)),
             )

@@ -4,11 +4,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bank_statements;
 pub mod creditors;
+pub mod deposit_batches;
 pub mod idempotency;
 pub mod import_profiles;
 pub mod imports;
 pub mod ledger;
+pub mod payment_settings;
 pub mod payments;
 pub mod receipts;
 pub mod sessions;

@@ -286,7 +286,7 @@ fn apply_part(
 ) -> ApiResult<()> {
     let mut change = BalanceChange::default();
     let back_dated = account.ledger_through.is_some_and(|through| received_on < through);
-    // A back-dated part is booked as unapplied credit first; the re-run then
+    // A back-dated part is booked as unapplied credit first. The re-run then
     // moves it, and any later payment it displaces, to where date order puts them.
     let split = if back_dated {
         Allocation { unapplied: amount, ..Allocation::default() }
@@ -383,7 +383,7 @@ pub fn receipt_number(code: &str, sequence: i64) -> String {
     format!("{code}-{sequence:06}")
 }
 
-/// Stores what the receipt says at the moment of issue.
+/// Stores the receipt's content at the moment of issue.
 fn issue_receipt(
     conn: &mut PgConnection,
     policy: &Policy,
@@ -437,7 +437,7 @@ fn issue_receipt(
     Ok(())
 }
 
-/// Queues the receipt's delivery; the sender works outside this transaction.
+/// Queues the receipt's delivery. The sender works outside this transaction.
 fn plan_deliveries(conn: &mut PgConnection, creditor_id: Uuid, payment_id: Uuid, debtor_id: Uuid, how: ReceiptDelivery) -> ApiResult<()> {
     match how {
         ReceiptDelivery::None => {}
@@ -612,9 +612,9 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
 
 /// Decides whether a returned payment carries a fee. US Regulation F (and
 /// similar rules elsewhere) allow one only where the agreement or the law
-/// authorises it, so the creditor lists the jurisdictions where it does and
-/// the debtor's jurisdiction comes from their first valid address; no
-/// known address means no fee.
+/// authorises it, so the creditor lists the jurisdictions where it does.
+/// The debtor's jurisdiction comes from their first valid address, and
+/// without a known address no fee is charged.
 fn returned_fee(conn: &mut PgConnection, policy: &Policy, account: &LockedAccount, reason: ReversalReason) -> ApiResult<(Option<i64>, String)> {
     let Some(fee) = policy.returned_payment_fee else {
         return Ok((None, "no fee: the creditor's policy has no returned-payment fee".to_string()));
@@ -710,7 +710,7 @@ struct IdRow {
     id: Uuid,
 }
 
-/// One payment as the API shows it, with the balance of `account_id` now.
+/// Loads one payment as the API shows it, with the current balance of `account_id`.
 pub fn load_dto(conn: &mut PgConnection, payment_id: Uuid, account_id: Uuid) -> ApiResult<PaymentDto> {
     #[derive(QueryableByName)]
     struct Row {
@@ -890,7 +890,7 @@ pub fn list_for_account(
     limit: u32,
     cursor: Option<&str>,
 ) -> ApiResult<(Vec<PaymentDto>, Option<String>)> {
-    // The account page's own visibility rule decides who sees its payments.
+    // The account's visibility rule decides who may list its payments.
     super::accounts::get_summary(conn, user, account_id)?;
     let (after_posted, after_id) = match cursor {
         None => (None, None),

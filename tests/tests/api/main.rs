@@ -3,9 +3,11 @@
 mod accounts;
 mod auth;
 mod bank_statement_files;
+mod bank_statements;
 mod browser;
 mod catalogue;
 mod cli;
+mod deposit_batches;
 mod health;
 mod helpers;
 mod imports;

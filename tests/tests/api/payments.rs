@@ -265,20 +265,93 @@ struct JsonRow {
     value: serde_json::Value,
 }
 
+async fn creditor_of(app: &TestApp, token: &str, account: &str) -> String {
+    let detail: Value = app.get(token, &format!("/api/v1/accounts/{account}")).await.json().await.unwrap();
+    detail["creditor_id"].as_str().unwrap().to_string()
+}
+
+async fn set_policy(app: &TestApp, token: &str, creditor: &str, policy: Value) -> reqwest::Response {
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/creditors/{creditor}/payment-policy")))
+        .bearer_auth(token)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    response
+}
+
+#[tokio::test]
+async fn a_payment_policy_is_checked_and_changes_the_allocation_order() {
+    let (app, token, account) = app_with_account("A-1").await;
+    let creditor = creditor_of(&app, &token, &account).await;
+    let bad = set_policy(&app, &token, &creditor, json!({ "allocation_order": ["fees", "fees", "principal"],
+        "returned_payment_fee": -5, "returned_payment_fee_jurisdictions": ["Illinois"] })).await;
+    let error = assert_error(bad, 400, "validation_failed").await;
+    let fields: Vec<&str> = error["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["allocation_order", "returned_payment_fee", "returned_payment_fee_jurisdictions"]);
+
+    let assistant = app.token_for(Role::Assistant).await;
+    let policy = json!({ "allocation_order": ["principal", "interest", "fees"], "returned_payment_fee": null, "returned_payment_fee_jurisdictions": [] });
+    assert_error(set_policy(&app, &assistant, &creditor, policy.clone()).await, 403, "forbidden").await;
+    assert_eq!(set_policy(&app, &token, &creditor, policy.clone()).await.status(), 200);
+    let stored: Value = app.get(&token, &format!("/api/v1/creditors/{creditor}/payment-policy")).await.json().await.unwrap();
+    assert_eq!(stored, policy);
+
+    let payment: Value = pay(&app, &token, &account, "principal-first", &cash(150_100)).await.json().await.unwrap();
+    assert_eq!(payment["allocation"], json!({ "fees": 0, "interest": 100, "principal": 150_000, "unapplied": 0 }));
+}
+
+#[tokio::test]
+async fn a_collectors_own_book_numbers_their_receipts() {
+    let (app, token, account) = app_with_account("A-1").await;
+    let creditor = creditor_of(&app, &token, &account).await;
+    let collector_id = app.create_user("field@example.com", "a long test password", Role::Collector);
+    let book = app.post_json(&token, "/api/v1/receipt-books", &json!({ "creditor_id": creditor, "code": "C07", "collector_id": collector_id })).await;
+    assert_eq!(book.status(), 201);
+    let again = app.post_json(&token, "/api/v1/receipt-books", &json!({ "creditor_id": creditor, "code": "C07" })).await;
+    assert_error(again, 409, "conflict").await;
+    let bad = app.post_json(&token, "/api/v1/receipt-books", &json!({ "creditor_id": creditor, "code": "c-7" })).await;
+    assert_error(bad, 400, "validation_failed").await;
+
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/accounts/{account}/assignment")))
+        .bearer_auth(&token)
+        .json(&json!({ "agent_id": collector_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let login: Value = app.login("field@example.com", "a long test password").await.json().await.unwrap();
+    let collector = login["access_token"].as_str().unwrap();
+    let payment: Value = pay(&app, collector, &account, "field-1", &cash(100)).await.json().await.unwrap();
+    assert_eq!(payment["receipt_number"], "C07-000001");
+    let office: Value = pay(&app, &token, &account, "office-1", &cash(100)).await.json().await.unwrap();
+    assert_eq!(office["receipt_number"], "MAIN-000001");
+    let borrowed = pay(&app, &token, &account, "office-2", &json!({ "amount": 100, "currency": "USD", "method": "cash", "receipt_book": "C07" })).await;
+    assert_error(borrowed, 403, "forbidden").await;
+
+    let books: Value = app.get(&token, &format!("/api/v1/receipt-books?creditor_id={creditor}")).await.json().await.unwrap();
+    let issued: Vec<(String, i64)> = books["items"].as_array().unwrap().iter().map(|b| (b["code"].as_str().unwrap().to_string(), b["issued"].as_i64().unwrap())).collect();
+    assert_eq!(issued, [("C07".to_string(), 1), ("MAIN".to_string(), 1)]);
+}
+
 #[tokio::test]
 async fn a_returned_payment_fee_is_charged_only_where_the_policy_allows_it() {
     let (app, token, account) = app_with_account("A-1").await;
-    let mut conn = app.db();
+    let creditor = creditor_of(&app, &token, &account).await;
     // A-1's debtor lives in Illinois; the policy first allows the fee only in Texas.
-    diesel::sql_query("UPDATE creditors SET returned_payment_fee = 2500, returned_payment_fee_jurisdictions = '{US-TX}'")
-        .execute(&mut conn)
-        .unwrap();
+    set_policy(&app, &token, &creditor, json!({ "allocation_order": ["fees", "interest", "principal"],
+        "returned_payment_fee": 2_500, "returned_payment_fee_jurisdictions": ["US-TX"] })).await;
     let first: Value = pay(&app, &token, &account, "p1", &cash(1_000)).await.json().await.unwrap();
     let reversed: Value = reverse(&app, &token, first["id"].as_str().unwrap(), "r1", "nsf").await.json().await.unwrap();
     assert!(reversed["reversal"]["fee_charged"].is_null());
     assert!(reversed["reversal"]["fee_decision"].as_str().unwrap().contains("US-IL"), "{reversed}");
 
-    diesel::sql_query("UPDATE creditors SET returned_payment_fee_jurisdictions = '{US-IL}'").execute(&mut conn).unwrap();
+    set_policy(&app, &token, &creditor, json!({ "allocation_order": ["fees", "interest", "principal"],
+        "returned_payment_fee": 2_500, "returned_payment_fee_jurisdictions": ["US-IL"] })).await;
     let second: Value = pay(&app, &token, &account, "p2", &cash(1_000)).await.json().await.unwrap();
     let disputed: Value = reverse(&app, &token, second["id"].as_str().unwrap(), "r2", "disputed").await.json().await.unwrap();
     assert!(disputed["reversal"]["fee_charged"].is_null(), "a dispute is not a returned payment");
