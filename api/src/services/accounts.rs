@@ -428,16 +428,14 @@ fn ledger_entries(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<
         #[diesel(sql_type = BigInt)]
         fees: i64,
     }
-    let rows: Vec<EntryRow> = diesel::sql_query(
-        "SELECT e.id, e.kind, e.effective_on, e.created_at, e.memo,
-                coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_principal'), 0)::bigint AS principal,
-                coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_interest'), 0)::bigint AS interest,
-                coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_fees'), 0)::bigint AS fees
+    let rows: Vec<EntryRow> = diesel::sql_query(format!(
+        "SELECT e.id, e.kind, e.effective_on, e.created_at, e.memo, {}
          FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
          WHERE e.account_id = $1
          GROUP BY e.id
          ORDER BY e.effective_on, e.created_at, e.id",
-    )
+        super::ledger::OWED_SUMS
+    ))
     .bind::<SqlUuid, _>(account_id)
     .load(conn)?;
     Ok(rows

@@ -18,6 +18,19 @@ use crate::db::accounts::{NewJournalEntry, NewJournalLine};
 use crate::db::schema::{journal_entries, journal_lines};
 use crate::domain::allocation::{self, Allocation, AllocationOrder, Components, Event};
 
+/// Select-list columns `principal`, `interest`, `fees` summing journal lines
+/// `l` per component: what the lines add to the debt.
+pub const OWED_SUMS: &str = "coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_principal'), 0)::bigint AS principal,
+    coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_interest'), 0)::bigint AS interest,
+    coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_fees'), 0)::bigint AS fees";
+
+/// Select-list columns `principal`, `interest`, `fees`, `unapplied` summing
+/// journal lines `l` with the sign flipped: what the lines paid.
+pub const PAID_SUMS: &str = "coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_principal'), 0)::bigint AS principal,
+    coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_interest'), 0)::bigint AS interest,
+    coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_fees'), 0)::bigint AS fees,
+    coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_unapplied_credit'), 0)::bigint AS unapplied";
+
 /// An account row locked for the length of a posting transaction.
 #[derive(QueryableByName, Clone, Debug)]
 pub struct LockedAccount {
@@ -192,16 +205,12 @@ pub fn current_allocations(conn: &mut PgConnection, account_id: Uuid) -> QueryRe
         #[diesel(sql_type = BigInt)]
         unapplied: i64,
     }
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT e.payment_id,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_principal'), 0)::bigint AS principal,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_interest'), 0)::bigint AS interest,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_fees'), 0)::bigint AS fees,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_unapplied_credit'), 0)::bigint AS unapplied
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT e.payment_id, {PAID_SUMS}
          FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
          WHERE e.account_id = $1 AND e.payment_id IS NOT NULL
-         GROUP BY e.payment_id",
-    )
+         GROUP BY e.payment_id"
+    ))
     .bind::<SqlUuid, _>(account_id)
     .load(conn)?;
     Ok(rows
@@ -231,15 +240,12 @@ fn timeline(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Event>
         #[diesel(sql_type = BigInt)]
         fees: i64,
     }
-    let charges: Vec<ChargeRow> = diesel::sql_query(
-        "SELECT e.kind, e.effective_on, e.created_at,
-                coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_principal'), 0)::bigint AS principal,
-                coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_interest'), 0)::bigint AS interest,
-                coalesce(sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_fees'), 0)::bigint AS fees
+    let charges: Vec<ChargeRow> = diesel::sql_query(format!(
+        "SELECT e.kind, e.effective_on, e.created_at, {OWED_SUMS}
          FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
          WHERE e.account_id = $1 AND e.payment_id IS NULL
-         GROUP BY e.id",
-    )
+         GROUP BY e.id"
+    ))
     .bind::<SqlUuid, _>(account_id)
     .load(conn)?;
 

@@ -794,19 +794,16 @@ pub fn load_dto(conn: &mut PgConnection, payment_id: Uuid, account_id: Uuid) -> 
         #[diesel(sql_type = BigInt)]
         unapplied: i64,
     }
-    let parts: Vec<PartRow> = diesel::sql_query(
-        "SELECT pp.account_id, pp.amount,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_principal'), 0)::bigint AS principal,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_interest'), 0)::bigint AS interest,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_fees'), 0)::bigint AS fees,
-                coalesce(-sum(l.amount) FILTER (WHERE l.ledger_account = 'debtor_unapplied_credit'), 0)::bigint AS unapplied
+    let parts: Vec<PartRow> = diesel::sql_query(format!(
+        "SELECT pp.account_id, pp.amount, {}
          FROM payment_parts pp
          LEFT JOIN journal_entries e ON e.payment_id = pp.payment_id AND e.account_id = pp.account_id
          LEFT JOIN journal_lines l ON l.entry_id = e.id
          WHERE pp.payment_id = $1
          GROUP BY pp.account_id, pp.amount
          ORDER BY pp.account_id",
-    )
+        ledger::PAID_SUMS
+    ))
     .bind::<SqlUuid, _>(payment_id)
     .load(conn)?;
     let mut total = AllocationDto::default();
