@@ -285,7 +285,7 @@ pub struct PaymentDto {
     pub instrument: Instrument,
     pub received_on: NaiveDate,
     pub status: PaymentStatus,
-    /// For a held cheque, the day it is applied.
+    /// For a post-dated cheque, its date: the day it is (or was) applied and its date on the account's timeline.
     pub held_until: Option<NaiveDate>,
     /// `BOOK-SEQUENCE`, such as `MAIN-000042`.
     pub receipt_number: String,

@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=WorklistPage />
                     <Route path=path!("accounts/:id") view=AccountPage />
                     <Route path=path!("imports") view=ImportPage />
+                    <Route path=path!("bank-statements") view=crate::pages::bank_statements::BankStatementsPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -162,6 +163,7 @@ fn Shell() -> impl IntoView {
 #[component]
 fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let may_import = user.role.may_import();
+    let may_review_statements = user.role != shared::users::Role::Collector;
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">
@@ -175,6 +177,11 @@ fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static)
                 <Show when=move || may_import>
                     <A href="/imports" {..} id="nav-imports">
                         "Imports"
+                    </A>
+                </Show>
+                <Show when=move || may_review_statements>
+                    <A href="/bank-statements" {..} id="nav-bank-statements">
+                        "Bank statements"
                     </A>
                 </Show>
             </nav>

@@ -261,7 +261,7 @@ fn timeline(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Event>
         posted_at: DateTime<Utc>,
     }
     let payments: Vec<PaymentRow> = diesel::sql_query(
-        "SELECT pp.payment_id, pp.amount, p.received_on, p.posted_at
+        "SELECT pp.payment_id, pp.amount, coalesce(p.held_until, p.received_on) AS received_on, p.posted_at
          FROM payment_parts pp JOIN payments p ON p.id = pp.payment_id
          WHERE pp.account_id = $1 AND p.status = 'posted'",
     )

@@ -205,7 +205,7 @@ fn post_new(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, reque
             payments::amount.eq(request.amount),
             payments::method.eq(request.method.as_str()),
             payments::instrument.eq(&instrument),
-            payments::received_on.eq(held_until.unwrap_or(received_on)),
+            payments::received_on.eq(received_on),
             payments::status.eq(if held_until.is_some() { "held" } else { "posted" }),
             payments::held_until.eq(held_until),
             payments::spread_rule.eq(request.spread.as_ref().map_or("single", |s| spread_rule_name(s.rule))),
@@ -663,24 +663,23 @@ pub fn release_due_cheques(conn: &mut PgConnection, limit: i64) -> ApiResult<usi
     let mut released = 0;
     for payment_id in due {
         let done = conn.transaction(|conn| {
-            let row: Option<(Uuid, Uuid, NaiveDate, String, Uuid)> = payments::table
+            let row: Option<(Uuid, Uuid, Option<NaiveDate>, String, Uuid)> = payments::table
                 .find(payment_id)
                 .filter(payments::status.eq("held"))
-                .select((payments::account_id, payments::creditor_id, payments::received_on, payments::receipt_number, payments::received_by))
+                .select((payments::account_id, payments::creditor_id, payments::held_until, payments::receipt_number, payments::received_by))
                 .for_update()
                 .skip_locked()
                 .first(conn)
                 .optional()?;
-            let Some((account_id, creditor_id, cheque_date, number, received_by)) = row else { return Ok::<_, ApiError>(false) };
+            let Some((account_id, creditor_id, Some(cheque_date), number, received_by)) = row else { return Ok::<_, ApiError>(false) };
             let parts: Vec<(Uuid, i64)> = payment_parts::table
                 .filter(payment_parts::payment_id.eq(payment_id))
                 .select((payment_parts::account_id, payment_parts::amount))
                 .load(conn)?;
             let locked = ledger::lock_accounts(conn, &parts.iter().map(|p| p.0).collect::<Vec<_>>())?;
             let policy = policy_for_account(conn, account_id)?;
-            diesel::update(payments::table.find(payment_id))
-                .set((payments::status.eq("posted"), payments::held_until.eq(None::<NaiveDate>)))
-                .execute(conn)?;
+            // `held_until` stays: it is the cheque's date, which dates the payment on the timeline.
+            diesel::update(payments::table.find(payment_id)).set(payments::status.eq("posted")).execute(conn)?;
             let memo = format!("post-dated cheque applied, receipt {number}");
             for account in &locked {
                 let amount = parts.iter().find(|p| p.0 == account.id).map_or(0, |p| p.1);

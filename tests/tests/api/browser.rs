@@ -1,15 +1,17 @@
 //! The web app in headless Chromium, driven through ChromeDriver: sign in,
-//! import a small file, and find its accounts in the worklist.
+//! import a small file and find its accounts in the worklist; post a cheque
+//! on an account, open its receipt and reverse it.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use serde_json::Value;
 use shared::users::Role;
 use thirtyfour::prelude::*;
 
-use crate::helpers::{tempdir::TempDir, TestApp};
+use crate::helpers::{fixture, tempdir::TempDir, TestApp};
 
 /// ChromeDriver on a free loopback port, stopped on drop.
 struct ChromeDriver {
@@ -88,6 +90,50 @@ async fn wait_for(browser: &WebDriver, by: By) -> WebElement {
         .unwrap_or_else(|e| panic!("{by:?} did not appear: {e}"))
 }
 
+/// Signs in through the login page and waits for the signed-in page.
+async fn sign_in(browser: &WebDriver, app: &TestApp, email: &str, password: &str) -> WebDriverResult<()> {
+    browser.goto(&app.url("/")).await?;
+    wait_for(browser, By::Id("login-email")).await.send_keys(email).await?;
+    browser.find(By::Id("login-password")).await?.send_keys(password).await?;
+    browser.find(By::Id("login-submit")).await?.click().await?;
+    wait_for(browser, By::Id("nav-worklist")).await;
+    Ok(())
+}
+
+/// Polls the text of the element `by` finds until `done` accepts it, for 30 s,
+/// and returns the last text. The element is found again on every poll,
+/// because the page may redraw it.
+async fn wait_for_text(browser: &WebDriver, by: By, done: impl Fn(&str) -> bool) -> String {
+    let mut text = String::new();
+    for _ in 0..300 {
+        if let Ok(element) = browser.find(by.clone()).await {
+            text = element.text().await.unwrap_or_default();
+            if done(&text) {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    text
+}
+
+/// Sets a date input as a user's pick does. Typing into a date input depends
+/// on the browser's locale, so the value is set in JavaScript and the same
+/// `input` event fires.
+async fn set_date(browser: &WebDriver, element: &WebElement, date: chrono::NaiveDate) -> WebDriverResult<()> {
+    let script = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));";
+    browser.execute(script, vec![element.to_json()?, Value::from(date.format("%Y-%m-%d").to_string())]).await?;
+    Ok(())
+}
+
+/// Returns the path of the payment-page screenshot: `shot.png` becomes `shot-payment.png`,
+/// so the worklist test running at the same time does not overwrite it.
+fn payment_screenshot_path(worklist_path: &str) -> PathBuf {
+    let path = Path::new(worklist_path);
+    let stem = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("screenshot");
+    path.with_file_name(format!("{stem}-payment.png"))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn browser_login_import_and_worklist() {
     let app = TestApp::spawn_with(Some(web_dist())).await;
@@ -98,10 +144,7 @@ async fn browser_login_import_and_worklist() {
     let browser = browser(&driver, &profile_dir).await;
 
     let result = async {
-        browser.goto(&app.url("/")).await?;
-        wait_for(&browser, By::Id("login-email")).await.send_keys("manager@example.com").await?;
-        browser.find(By::Id("login-password")).await?.send_keys("a long browser password").await?;
-        browser.find(By::Id("login-submit")).await?.click().await?;
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
         wait_for(&browser, By::Id("nav-imports")).await.click().await?;
 
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lending_club_small.csv").canonicalize()?;
@@ -134,6 +177,125 @@ async fn browser_login_import_and_worklist() {
         if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
             browser.screenshot(Path::new(&path)).await?;
         }
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_cheque_receipt_and_reversal() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let login: Value = app.login("manager@example.com", "a long browser password").await.json().await.unwrap();
+    let token = login["access_token"].as_str().expect("login returns access_token").to_string();
+    // A-1 owes 1,500.00 principal, 20.50 interest and 35.00 fees. The creditor charges no returned-payment fee.
+    app.import_file(&token, "standard", "Acme", "standard_clean.csv", fixture("standard_clean.csv")).await;
+    let accounts: Value = app.get(&token, "/api/v1/accounts?q=A-1").await.json().await.unwrap();
+    let items = accounts["items"].as_array().expect("the account list has items");
+    let account = items.iter().find(|account| account["account_ref"] == "A-1").expect("A-1 is imported");
+    let account_id = account["id"].as_str().expect("the account has an id").to_string();
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
+        let balance_before = wait_for(&browser, By::Id("account-balance-total")).await.text().await?;
+        assert_eq!(balance_before, "USD 1,555.50");
+
+        // Post a cheque dated today. A double click must not post it twice.
+        let method = wait_for(&browser, By::Id("payment-method")).await;
+        method.find(By::Css("option[value='cheque']")).await?.click().await?;
+        wait_for(&browser, By::Id("payment-cheque-number")).await.send_keys("000123").await?;
+        browser.find(By::Id("payment-drawee-bank")).await?.send_keys("First Test Bank").await?;
+        let cheque_date = browser.find(By::Id("payment-cheque-date")).await?;
+        set_date(&browser, &cheque_date, chrono::Utc::now().date_naive()).await?;
+        browser.find(By::Id("payment-amount")).await?.send_keys("100.00").await?;
+        let submit = browser.find(By::Id("payment-submit")).await?;
+        browser.action_chain().double_click_element(&submit).perform().await?;
+
+        let receipt_number = wait_for(&browser, By::Id("payment-receipt-number")).await.text().await?;
+        assert_eq!(receipt_number, "MAIN-000001");
+        let status = browser.find(By::Id("payment-status")).await?.text().await?;
+        assert!(status.contains("Posted"), "the cheque dated today is posted: {status}");
+        let allocation = browser.find(By::Id("payment-allocation")).await?.text().await?;
+        for part in ["USD 35.00", "USD 20.50", "USD 44.50"] {
+            assert!(allocation.contains(part), "the allocation shows {part}: {allocation}");
+        }
+        let new_balance = browser.find(By::Id("payment-new-balance")).await?.text().await?;
+        assert_eq!(new_balance, "USD 1,455.50");
+        let balance_after_payment = wait_for_text(&browser, By::Id("account-balance-total"), |text| text != balance_before).await;
+        assert_eq!(balance_after_payment, "USD 1,455.50");
+
+        let rows = browser.find_all(By::Css("#payments-table tr[data-payment-id]")).await?;
+        assert_eq!(rows.len(), 1, "the payment list shows the one payment");
+        let payment_id = rows[0].attr("data-payment-id").await?.expect("row has data-payment-id");
+        let payments: Value = app.get(&token, &format!("/api/v1/accounts/{account_id}/payments")).await.json().await.unwrap();
+        assert_eq!(payments["items"].as_array().unwrap().len(), 1, "the double click posted once: {payments}");
+
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&payment_screenshot_path(&path)).await?;
+        }
+
+        // The receipt link fetches the PDF with the token and shows it in a new tab.
+        let link = browser.find(By::Id("payment-receipt-link")).await?;
+        let href = link.attr("href").await?.unwrap_or_default();
+        assert!(href.ends_with(&format!("/api/v1/payments/{payment_id}/receipt")), "receipt link: {href}");
+        let page_window = browser.window().await?;
+        link.click().await?;
+        let mut receipt_window = None;
+        for _ in 0..100 {
+            receipt_window = browser.windows().await?.into_iter().find(|handle| *handle != page_window);
+            if receipt_window.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let receipt_window = receipt_window.expect("the receipt opens in a new tab");
+        browser.switch_to_window(receipt_window).await?;
+        let mut receipt_url = String::new();
+        for _ in 0..100 {
+            receipt_url = browser.current_url().await?.to_string();
+            if receipt_url.starts_with("blob:") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(receipt_url.starts_with("blob:"), "the receipt tab shows an object URL: {receipt_url}");
+        let magic = browser
+            .execute_async(
+                "const done = arguments[0];
+                 fetch(location.href).then((response) => response.arrayBuffer())
+                     .then((bytes) => done(String.fromCharCode(...new Uint8Array(bytes).slice(0, 5))))
+                     .catch((error) => done(String(error)));",
+                Vec::new(),
+            )
+            .await?;
+        assert_eq!(magic.json(), "%PDF-", "the receipt tab holds a PDF");
+        browser.close_window().await?;
+        browser.switch_to_window(page_window).await?;
+
+        // Reverse the cheque as bounced, which restores the balance.
+        let row = browser.find(By::Css(&format!("#payments-table tr[data-payment-id='{payment_id}']"))).await?;
+        row.find(By::Css(".payment-reverse")).await?.click().await?;
+        let reason = wait_for(&browser, By::Id("reversal-reason")).await;
+        reason.find(By::Css("option[value='nsf']")).await?.click().await?;
+        browser.find(By::Id("reversal-note")).await?.send_keys("Return advice 42").await?;
+        browser.find(By::Id("reversal-submit")).await?.click().await?;
+
+        let notice = wait_for(&browser, By::Id("reversal-result")).await.text().await?;
+        assert!(notice.contains("MAIN-000001"), "the reversal notice names the receipt: {notice}");
+        assert!(notice.contains("not sufficient funds"), "the reversal notice names the reason: {notice}");
+        let reversed_row = browser.find(By::Css(&format!("#payments-table tr[data-payment-id='{payment_id}']"))).await?;
+        assert_eq!(reversed_row.attr("data-status").await?.as_deref(), Some("reversed"));
+        assert!(reversed_row.find_all(By::Css(".payment-reverse")).await?.is_empty(), "a reversed payment offers no reversal");
+        let balance_after_reversal = wait_for_text(&browser, By::Id("account-balance-total"), |text| text == balance_before).await;
+        assert_eq!(balance_after_reversal, balance_before, "the reversal restores the balance");
         anyhow::Ok(())
     }
     .await;

@@ -54,20 +54,26 @@ pub(super) struct Call {
     path: String,
     query: Vec<(&'static str, String)>,
     accept: &'static str,
+    /// Headers besides `Accept`, `Authorization` and `Content-Type`, such as `Idempotency-Key`.
+    headers: Vec<(&'static str, String)>,
     body: Body,
 }
 
 impl Call {
+    fn new(method: Method, path: String) -> Self {
+        Call { method, path, query: Vec::new(), accept: "application/json", headers: Vec::new(), body: Body::Empty }
+    }
+
     pub fn get(path: impl Into<String>) -> Self {
-        Call { method: Method::GET, path: path.into(), query: Vec::new(), accept: "application/json", body: Body::Empty }
+        Call::new(Method::GET, path.into())
     }
 
     pub fn post(path: impl Into<String>) -> Self {
-        Call { method: Method::POST, path: path.into(), query: Vec::new(), accept: "application/json", body: Body::Empty }
+        Call::new(Method::POST, path.into())
     }
 
     pub fn put(path: impl Into<String>) -> Self {
-        Call { method: Method::PUT, path: path.into(), query: Vec::new(), accept: "application/json", body: Body::Empty }
+        Call::new(Method::PUT, path.into())
     }
 
     pub fn query(mut self, params: Vec<(&'static str, String)>) -> Self {
@@ -78,6 +84,12 @@ impl Call {
     /// Sets the `Accept` header, `application/json` unless changed.
     pub fn accept(mut self, media_type: &'static str) -> Self {
         self.accept = media_type;
+        self
+    }
+
+    /// Adds a request header. A retry after a token refresh sends it again unchanged.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 
@@ -99,6 +111,9 @@ impl Call {
             .method(self.method.clone())
             .header("Accept", self.accept)
             .query(self.query.iter().map(|(name, value)| (*name, value.as_str())));
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
         if let Some(token) = access_token {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }

@@ -74,6 +74,19 @@ impl ApiError {
         }
     }
 
+    /// Returns whether a request that changes data may have taken effect on the
+    /// server although it failed here. That is the case when the response was
+    /// lost (network), the server failed (5xx) or sent a success status with an
+    /// unreadable body, or the first request with the same `Idempotency-Key` is
+    /// still running (409 `request_in_progress`). A retry must then reuse that key.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ApiError::Server { status, error } => *status >= 500 || error.code == "request_in_progress",
+            ApiError::Network(_) | ApiError::InvalidResponse(_) => true,
+            ApiError::SessionEnded | ApiError::Browser(_) => false,
+        }
+    }
+
     /// Returns the sentence to show to the user.
     pub fn message(&self) -> String {
         match self {
@@ -170,6 +183,26 @@ mod tests {
         let error = server_error(400, "2 fields are invalid", fields);
         assert_eq!(error.field_message("limit").as_deref(), Some("Limit is too large. Use at most 500."));
         assert_eq!(error.field_message("q"), None);
+    }
+
+    #[test]
+    fn outcome_unknown_after_lost_response_or_running_request() {
+        let running = ApiError::Server {
+            status: 409,
+            error: ErrorBody { code: "request_in_progress".to_string(), message: "still running".to_string(), fields: Vec::new() },
+        };
+        assert!(running.outcome_unknown());
+        assert!(ApiError::Network("TypeError: Failed to fetch".to_string()).outcome_unknown());
+        assert!(ApiError::InvalidResponse("expected value".to_string()).outcome_unknown());
+        assert!(server_error(502, "bad gateway", Vec::new()).outcome_unknown());
+    }
+
+    #[test]
+    fn outcome_known_after_rejection() {
+        assert!(!server_error(400, "amount is not positive", Vec::new()).outcome_unknown());
+        assert!(!server_error(409, "already reversed", Vec::new()).outcome_unknown());
+        assert!(!server_error(422, "key reused", Vec::new()).outcome_unknown());
+        assert!(!ApiError::SessionEnded.outcome_unknown());
     }
 
     #[test]

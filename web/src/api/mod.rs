@@ -2,10 +2,12 @@
 
 mod accounts;
 mod auth;
+pub mod bank_statements;
 mod client;
 mod directory;
 mod error;
 mod imports;
+mod payments;
 mod tokens;
 
 pub use accounts::{assign_account, change_status, get_account, list_accounts, AccountQuery, AgentFilter};
@@ -15,5 +17,9 @@ pub use directory::{list_agents, list_creditors};
 pub use error::{as_sentence, ApiError};
 pub use imports::{
     download_report_csv, get_import, list_import_profiles, list_imports, report_csv_path, start_import,
+};
+pub use payments::{
+    download_receipt_pdf, list_payments, new_idempotency_key, post_payment, receipt_pdf_path, reverse_payment,
+    PaymentOutcome,
 };
 pub use tokens::has_session;

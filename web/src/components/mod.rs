@@ -11,7 +11,7 @@ mod table;
 
 pub use agents::agent_label;
 pub use badges::{ContactFlagBadges, StatusBadge};
-pub use download::save_text_file;
+pub use download::{save_text_file, PendingTab};
 pub use error_banner::{ErrorBanner, FieldMessage, Notice};
 pub use format::{format_bytes, format_count, format_date, format_datetime, format_optional_date};
 pub use money::{describe_amount_error, minor_units_to_input, parse_major_units, MoneyAmount};

@@ -1,6 +1,7 @@
 //! One folder per page.
 
 mod account;
+pub mod bank_statements;
 mod import;
 mod login;
 mod worklist;

@@ -1,20 +1,24 @@
-//! One account: balances, dates, status and its change, assignment, debtor contacts and ledger.
+//! One account: balances, dates, status and its change, assignment,
+//! payments and their reversal, debtor contacts and ledger.
 
 mod assignment;
 mod contacts;
 mod ledger;
+mod payments;
 mod status_change;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use shared::accounts::{AccountDetail, Balance};
+use shared::status::AccountStatus;
 use shared::Currency;
 use uuid::Uuid;
 
 use self::assignment::{load_agents, may_assign, AgentList, Assignment};
 use self::contacts::DebtorContacts;
 use self::ledger::LedgerTable;
+use self::payments::PaymentsSection;
 use self::status_change::StatusChange;
 use crate::api::{self, ApiError};
 use crate::app::LastWorklistUrl;
@@ -64,6 +68,49 @@ pub fn AccountPage() -> impl IntoView {
         });
     });
 
+    // Loads the account again without the loading state, so the page stays as
+    // it is until the new data arrives. A failed load leaves the page as it was.
+    let refresh_quietly = move || {
+        let Ok(id) = account_id.get_untracked().parse::<Uuid>() else {
+            return;
+        };
+        let this_request = generation.get_value() + 1;
+        generation.set_value(this_request);
+        spawn_local(async move {
+            let response = api::get_account(id).await;
+            if generation.try_get_value() != Some(this_request) {
+                return;
+            }
+            match response {
+                Ok(account) => {
+                    detail.try_set(Some(Ok(account)));
+                }
+                Err(error) => leptos::logging::warn!("account {id} could not be loaded again: {error}"),
+            }
+        });
+    };
+    // A payment or reversal returns the new balance at once. The ledger and
+    // the last payment date follow with the account loaded again.
+    let on_balance_changed = Callback::new(move |balance: Balance| {
+        detail.update(|loaded| {
+            if let Some(Ok(account)) = loaded {
+                account.summary.balance = balance;
+            }
+        });
+        refresh_quietly();
+    });
+    // The payments section is built once per account, so a new balance or
+    // status does not clear its form, result or list.
+    let loaded_account = Memo::new(move |_| {
+        detail.with(|loaded| match loaded {
+            Some(Ok(account)) => Some((account.summary.id, account.summary.currency)),
+            _ => None,
+        })
+    });
+    let accepts_payments = Memo::new(move |_| {
+        detail.with(|loaded| !matches!(loaded, Some(Ok(account)) if account.summary.status == AccountStatus::Returned))
+    });
+
     let body = move || match detail.get() {
         None => view! { <p class="page-status">"Loading account\u{2026}"</p> }.into_any(),
         Some(Err(error)) => view! { <AccountError error=error reload=reload /> }.into_any(),
@@ -87,6 +134,24 @@ pub fn AccountPage() -> impl IntoView {
         </p>
         {move || status_notice.get().map(|message| view! { <Notice message=message /> })}
         {body}
+        {move || {
+            loaded_account
+                .get()
+                .map(|(id, currency)| {
+                    view! {
+                        <PaymentsSection
+                            account_id=id
+                            currency=currency
+                            accepts_payments=accepts_payments
+                            on_balance_changed=on_balance_changed
+                        />
+                    }
+                })
+        }}
+        {move || match detail.get() {
+            Some(Ok(account)) => Some(view! { <AccountRecords account=account /> }),
+            _ => None,
+        }}
     }
 }
 
@@ -212,13 +277,20 @@ fn AccountView(
                 </section>
             </div>
         </div>
+    }
+}
+
+/// Renders the debtor's contacts and the account's ledger, below the payments.
+#[component]
+fn AccountRecords(account: AccountDetail) -> impl IntoView {
+    view! {
         <section class="card" aria-labelledby="debtor-heading">
             <h2 id="debtor-heading">"Debtor contacts"</h2>
-            <DebtorContacts debtor=account.debtor.clone() flags=summary.contact_flags />
+            <DebtorContacts debtor=account.debtor.clone() flags=account.summary.contact_flags />
         </section>
         <section class="card" aria-labelledby="ledger-heading">
             <h2 id="ledger-heading">"Ledger"</h2>
-            <LedgerTable entries=account.ledger.clone() currency=currency />
+            <LedgerTable entries=account.ledger.clone() currency=account.summary.currency />
         </section>
     }
 }
