@@ -30,6 +30,10 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Largest payment accepted, in minor units: ten to the fifteenth keeps
+/// every sum of balances far from the 64-bit limit.
+pub const PAYMENT_MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
+
 /// Longest free-text instrument field (cheque number, bank, references).
 pub const INSTRUMENT_TEXT_MAX_CHARS: usize = 64;
 
@@ -41,6 +45,13 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
 
     let mut errors = Vec::new();
     let instrument = &request.instrument;
+    if request.amount > PAYMENT_MAX_MINOR_UNITS {
+        errors.push(FieldError::new(
+            "amount",
+            "too_large",
+            format!("amount {} is above the largest accepted payment ({PAYMENT_MAX_MINOR_UNITS} minor units); check the amount", request.amount),
+        ));
+    }
     if request.amount <= 0 {
         errors.push(FieldError::new(
             "amount",

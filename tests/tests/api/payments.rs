@@ -464,6 +464,7 @@ async fn bad_payments_are_refused_with_the_field_named() {
     let (app, token, account) = app_with_account("A-1").await;
     let cases = [
         (json!({ "amount": 0, "currency": "USD", "method": "cash" }), "amount"),
+        (json!({ "amount": i64::MAX, "currency": "USD", "method": "cash" }), "amount"),
         (json!({ "amount": 100, "currency": "EUR", "method": "cash" }), "currency"),
         (json!({ "amount": 100, "currency": "USD", "method": "cheque" }), "instrument.cheque_number"),
         (json!({ "amount": 100, "currency": "USD", "method": "card",
