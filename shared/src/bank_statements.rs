@@ -35,7 +35,7 @@ impl StatementFormat {
     }
 }
 
-/// What the import did with an entry, or what a person did with it later.
+/// Outcome of the import for an entry, or of a person's review later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +83,7 @@ impl EntryStatus {
         match self {
             EntryStatus::MatchedPosted => "Matched and posted",
             EntryStatus::NeedsReview => "Needs review",
-            EntryStatus::IgnoredDebit => "Debit, ignored",
+            EntryStatus::IgnoredDebit => "Debit (ignored)",
             EntryStatus::ReversedPayment => "Payment reversed",
             EntryStatus::UnmatchedReversal => "Reversal not matched",
             EntryStatus::ManuallyMatched => "Matched by hand",
@@ -283,7 +283,7 @@ pub struct MatchEntryRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DismissEntryRequest {
-    /// Why nothing is posted, 1 to 500 characters, such as "refund from the creditor, not a debtor payment".
+    /// Reason nothing is posted, 1 to 500 characters, such as "refund from the creditor, not a debtor payment".
     pub reason: String,
 }
 

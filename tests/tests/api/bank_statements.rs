@@ -1,9 +1,9 @@
 //! Bank statement import: matching credits to accounts, the review queue,
 //! repeated files and entries, returns, balance checks and bad files.
 //!
-//! The statements are in `tests/fixtures/bank-statements/recovery-desk/`;
-//! their payment details name accounts of `standard_clean.csv`: A-1 (Ana
-//! Smith, owes 1,555.50 USD), A-2 (Bob Jones, owes 99.99 USD), A-3 (EUR).
+//! The statements are in `tests/fixtures/bank-statements/recovery-desk/`.
+//! Their payment details name accounts of `standard_clean.csv`: A-1 (Ana
+//! Smith, owes 1,555.50 USD), A-2 (Bob Jones, owes 99.99 USD) and A-3 (EUR).
 
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -52,7 +52,8 @@ async fn import(app: &TestApp, token: &str, name: &str) -> Value {
 }
 
 async fn entries(app: &TestApp, token: &str, import_id: &str) -> Vec<Value> {
-    let page: Value = app.get(token, &format!("/api/v1/bank-statement-entries?import_id={import_id}&limit=500")).await.json().await.unwrap();
+    let page: Value =
+        app.get(token, &format!("/api/v1/bank-statement-entries?import_id={import_id}&limit=500")).await.json().await.unwrap();
     page["items"].as_array().expect("entries page").clone()
 }
 
@@ -87,7 +88,7 @@ async fn match_entry(app: &TestApp, token: &str, entry: &str, key: &str, account
 }
 
 #[tokio::test]
-async fn camt053_import_posts_reference_matches_and_queues_the_rest() {
+async fn camt053_posts_and_queues() {
     let (app, token) = app_with_accounts().await;
     let import = import(&app, &token, "camt053_day1.xml").await;
 
@@ -112,7 +113,8 @@ async fn camt053_import_posts_reference_matches_and_queues_the_rest() {
     assert_eq!(posted["status"], "matched_posted");
     assert_eq!(posted["confidence"], 100);
     assert_eq!(posted["account_id"], a1["id"]);
-    let payment: Value = app.get(&token, &format!("/api/v1/payments/{}", posted["payment_id"].as_str().unwrap())).await.json().await.unwrap();
+    let payment: Value =
+        app.get(&token, &format!("/api/v1/payments/{}", posted["payment_id"].as_str().unwrap())).await.json().await.unwrap();
     assert_eq!(payment["amount"], 10_000);
     assert_eq!(payment["method"], "bank_transfer");
     assert_eq!(payment["instrument"]["reference"], "BANKREF-001");
@@ -154,8 +156,12 @@ async fn review_queue_match_and_dismiss() {
     let queue: Value = app.get(&assistant, "/api/v1/bank-statement-entries?status=needs_review&limit=2").await.json().await.unwrap();
     assert_eq!(queue["items"].as_array().unwrap().len(), 2);
     let cursor = queue["next_cursor"].as_str().expect("a second page");
-    let rest: Value =
-        app.get(&assistant, &format!("/api/v1/bank-statement-entries?status=needs_review&limit=2&cursor={cursor}")).await.json().await.unwrap();
+    let rest: Value = app
+        .get(&assistant, &format!("/api/v1/bank-statement-entries?status=needs_review&limit=2&cursor={cursor}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert!(rest["next_cursor"].is_null());
 
@@ -183,7 +189,7 @@ async fn review_queue_match_and_dismiss() {
     assert_error(again, 409, "conflict").await;
     assert_eq!(payment_count(&app), 2);
 
-    // No key, a debit, and an account of nobody are refused.
+    // A request without a key and an unknown account are rejected.
     let no_key = app.post_json(&token, &format!("/api/v1/bank-statement-entries/{entry_id}/match"), &json!({ "account_id": a2_id })).await;
     assert_error(no_key, 400, "idempotency_key_missing").await;
     let unknown = entry_with(&all, "bank_reference", "BANKREF-005")["id"].as_str().unwrap().to_string();
@@ -201,7 +207,8 @@ async fn review_queue_match_and_dismiss() {
     let dismissed: Value = dismissed.json().await.unwrap();
     assert_eq!(dismissed["status"], "dismissed");
     assert_eq!(dismissed["dismiss_reason"], "refund from a supplier");
-    let twice = app.post_json(&assistant, &format!("/api/v1/bank-statement-entries/{unknown}/dismiss"), &json!({ "reason": "again" })).await;
+    let twice =
+        app.post_json(&assistant, &format!("/api/v1/bank-statement-entries/{unknown}/dismiss"), &json!({ "reason": "again" })).await;
     assert_error(twice, 409, "conflict").await;
 
     let fee = entry_with(&all, "bank_reference", "BANKREF-004")["id"].as_str().unwrap().to_string();
@@ -211,7 +218,8 @@ async fn review_queue_match_and_dismiss() {
     let queue: Value = app.get(&assistant, "/api/v1/bank-statement-entries?status=needs_review").await.json().await.unwrap();
     assert_eq!(queue["items"].as_array().unwrap().len(), 1, "only the ambiguous credit is left");
 
-    let summary: Value = app.get(&token, &format!("/api/v1/bank-statements/{}", import["id"].as_str().unwrap())).await.json().await.unwrap();
+    let summary: Value =
+        app.get(&token, &format!("/api/v1/bank-statements/{}", import["id"].as_str().unwrap())).await.json().await.unwrap();
     assert_eq!(count_of(&summary, "manually_matched"), 1);
     assert_eq!(count_of(&summary, "dismissed"), 1);
     assert_eq!(count_of(&summary, "needs_review"), 1);
@@ -243,7 +251,7 @@ async fn same_file_twice_posts_nothing_twice() {
 }
 
 #[tokio::test]
-async fn repeated_entry_and_return_in_next_statement() {
+async fn next_statement_repeat_and_return() {
     let (app, token) = app_with_accounts().await;
     let day1 = import(&app, &token, "camt053_day1.xml").await;
     let day1_entries = entries(&app, &token, day1["id"].as_str().unwrap()).await;
@@ -267,6 +275,32 @@ async fn repeated_entry_and_return_in_next_statement() {
     assert_eq!(payment["reversal"]["reason"], "nsf");
     assert_eq!(account(&app, &token, "A-1").await["balance"]["total"], A1_OWED);
     assert_eq!(payment_count(&app), 1, "the repeated credit posted nothing");
+    assert_ledger_verifies(&app);
+}
+
+#[tokio::test]
+async fn unreferenced_entry_recognised_again() {
+    let (app, token) = app_with_accounts().await;
+    let first = import(&app, &token, "mt940_no_bank_ref.sta").await;
+    assert_eq!(count_of(&first, "matched_posted"), 1);
+    let credit = entries(&app, &token, first["id"].as_str().unwrap()).await[0].clone();
+    assert!(credit["bank_reference"].is_null());
+
+    // Another statement number over an overlapping period: the credit again, then its return.
+    let overlap = import(&app, &token, "mt940_no_bank_ref_overlap.sta").await;
+    assert_eq!(overlap["entry_count"], 2);
+    assert_eq!(overlap["repeated_entry_count"], 1);
+    assert_eq!(overlap["repeated_entries"][0]["entry_id"], credit["id"]);
+    assert_eq!(overlap["repeated_entries"][0]["line"], 5);
+
+    let returned = &entries(&app, &token, overlap["id"].as_str().unwrap()).await[0];
+    assert_eq!(returned["status"], "reversed_payment", "{returned}");
+    assert_eq!(returned["reversal"], false, "a plain debit with the credit's end-to-end id");
+    let payment: Value =
+        app.get(&token, &format!("/api/v1/payments/{}", credit["payment_id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(payment["reversal"]["reason"], "account_closed");
+    assert_eq!(account(&app, &token, "A-2").await["balance"]["total"], A2_OWED);
+    assert_eq!(payment_count(&app), 1);
     assert_ledger_verifies(&app);
 }
 
@@ -302,7 +336,11 @@ async fn unreadable_files_are_rejected_with_the_place() {
     assert!(message.contains("line 4"), "{message}");
     assert_eq!(body["error"]["fields"][0]["field"], "file");
 
-    let camt = String::from_utf8(statement("camt053_day1.xml")).unwrap().replacen("<Amt Ccy=\"USD\">100.00</Amt>", "<Amt Ccy=\"USD\">1O0.00</Amt>", 1);
+    let camt = String::from_utf8(statement("camt053_day1.xml")).unwrap().replacen(
+        "<Amt Ccy=\"USD\">100.00</Amt>",
+        "<Amt Ccy=\"USD\">1O0.00</Amt>",
+        1,
+    );
     let bad = upload(&app, &token, "Acme", "bad.xml", camt.into_bytes()).await;
     let body = assert_error(bad, 400, "validation_failed").await;
     let message = body["error"]["message"].as_str().unwrap();
@@ -319,8 +357,14 @@ async fn unreadable_files_are_rejected_with_the_place() {
     let body = assert_error(nobody, 400, "validation_failed").await;
     assert_eq!(body["error"]["fields"][0]["field"], "creditor");
 
-    let no_file =
-        app.client.post(app.url("/api/v1/bank-statements")).bearer_auth(&token).multipart(reqwest::multipart::Form::new().text("creditor", "Acme")).send().await.unwrap();
+    let no_file = app
+        .client
+        .post(app.url("/api/v1/bank-statements"))
+        .bearer_auth(&token)
+        .multipart(reqwest::multipart::Form::new().text("creditor", "Acme"))
+        .send()
+        .await
+        .unwrap();
     let body = assert_error(no_file, 400, "validation_failed").await;
     assert_eq!(body["error"]["fields"][0]["field"], "file");
 
@@ -371,5 +415,149 @@ async fn tables_and_routes_are_registered() {
         "/api/v1/bank-statement-entries/{id}/dismiss",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+}
+
+/// The "Bank statements" page in headless Chromium. It needs the built web
+/// app in `web/dist`, as the tests in `browser.rs` do (`make test` builds it).
+mod page {
+    use std::net::TcpListener;
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    use shared::users::Role;
+    use thirtyfour::prelude::*;
+
+    use crate::helpers::{fixture, tempdir::TempDir, TestApp};
+
+    /// ChromeDriver on a free loopback port, stopped on drop.
+    struct ChromeDriver {
+        child: Child,
+        port: u16,
+        _scratch: TempDir,
+    }
+
+    impl Drop for ChromeDriver {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    async fn start_browser(scratch: TempDir) -> (ChromeDriver, WebDriver) {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let profile_dir = scratch.path().join("profile");
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", scratch.path())
+            .env("XDG_CACHE_HOME", scratch.path())
+            .env("XDG_CONFIG_HOME", scratch.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is not installed; run `make test`, which installs chromium and chromium-driver");
+        let driver = ChromeDriver { child, port, _scratch: scratch };
+
+        let mut caps = DesiredCapabilities::chrome();
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("Chromium is not installed; run `make test`, which installs it");
+        caps.set_binary(chromium).unwrap();
+        for arg in ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1400,900"] {
+            caps.add_arg(arg).unwrap();
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile_dir.display())).unwrap();
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        for _ in 0..50 {
+            if let Ok(browser) = WebDriver::new(&url, caps.clone()).await {
+                return (driver, browser);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("ChromeDriver did not start on {url}");
+    }
+
+    async fn wait_for(browser: &WebDriver, by: By) -> WebElement {
+        browser
+            .query(by.clone())
+            .wait(Duration::from_secs(30), Duration::from_millis(100))
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("{by:?} did not appear: {e}"))
+    }
+
+    /// Polls the `data-status` of the queue row of `entry_id` until it is `status`, for 30 s.
+    async fn wait_for_row_status(browser: &WebDriver, entry_id: &str, status: &str) -> String {
+        let mut seen = String::new();
+        for _ in 0..300 {
+            if let Ok(row) = browser.find(By::Css(format!("#review-queue tr[data-entry-id='{entry_id}']"))).await {
+                seen = row.attr("data-status").await.ok().flatten().unwrap_or_default();
+                if seen == status {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        seen
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn statement_page_uploads_and_matches() {
+        let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+        assert!(dist.join("index.html").is_file(), "web/dist is not built; run `make web` (make test does) first");
+        let app = TestApp::spawn_with(Some(dist)).await;
+        app.create_user("manager@example.com", "a long browser password", Role::Manager);
+        let login: serde_json::Value = app.login("manager@example.com", "a long browser password").await.json().await.unwrap();
+        let token = login["access_token"].as_str().unwrap().to_string();
+        app.import_file(&token, "standard", "Acme", "a.csv", fixture("standard_clean.csv")).await;
+
+        let (_driver, browser) = start_browser(TempDir::new("recovery-desk-browser")).await;
+        let result = async {
+            browser.goto(&app.url("/")).await?;
+            wait_for(&browser, By::Id("login-email")).await.send_keys("manager@example.com").await?;
+            browser.find(By::Id("login-password")).await?.send_keys("a long browser password").await?;
+            browser.find(By::Id("login-submit")).await?.click().await?;
+            wait_for(&browser, By::Id("nav-bank-statements")).await.click().await?;
+
+            let creditor = wait_for(&browser, By::Css("#statement-creditor option:not([value=''])")).await;
+            creditor.click().await?;
+            let file =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bank-statements/recovery-desk/camt053_day1.xml").canonicalize()?;
+            browser.find(By::Id("statement-file")).await?.send_keys(file.to_string_lossy()).await?;
+            browser.find(By::Id("statement-submit")).await?.click().await?;
+            let summary = wait_for(&browser, By::Id("statement-import-result")).await.text().await?;
+            assert!(summary.contains("Imported 5 entries"), "{summary}");
+            assert!(summary.contains("balances add up"), "{summary}");
+
+            // The queue contains the three credits that need review; match the one from "JONES BOB" to A-2.
+            let entries: serde_json::Value =
+                app.get(&token, "/api/v1/bank-statement-entries?status=needs_review").await.json().await.unwrap();
+            let jones = entries["items"].as_array().unwrap().iter().find(|e| e["bank_reference"] == "BANKREF-002").unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let row = wait_for(&browser, By::Css(format!("#review-queue tr[data-entry-id='{jones}']"))).await;
+            let rows = browser.find_all(By::Css("#review-queue tr[data-entry-id]")).await?;
+            assert_eq!(rows.len(), 3);
+            let input = row.find(By::ClassName("match-ref")).await?;
+            assert_eq!(input.prop("value").await?.as_deref(), Some("A-2"), "the best candidate is filled in");
+            row.find(By::ClassName("match-button")).await?.click().await?;
+            assert_eq!(wait_for_row_status(&browser, &jones, "manually_matched").await, "manually_matched");
+
+            if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+                let path = Path::new(&path);
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("screenshot");
+                browser.screenshot(&path.with_file_name(format!("{stem}-bank-statements.png"))).await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        browser.quit().await.ok();
+        result.unwrap();
+
+        let a2: serde_json::Value = app.get(&token, "/api/v1/accounts?q=A-2").await.json().await.unwrap();
+        assert_eq!(a2["items"][0]["balance"]["total"], 0, "the match posted A-2's balance");
     }
 }

@@ -43,7 +43,8 @@ pub async fn match_entry(entry_id: Uuid, account_id: Uuid, idempotency_key: &str
 }
 
 pub async fn dismiss_entry(entry_id: Uuid, reason: &str) -> Result<StatementEntryDto, ApiError> {
-    let call = Call::post(format!("/bank-statement-entries/{entry_id}/dismiss")).json(&DismissEntryRequest { reason: reason.to_string() })?;
+    let call =
+        Call::post(format!("/bank-statement-entries/{entry_id}/dismiss")).json(&DismissEntryRequest { reason: reason.to_string() })?;
     read_json(call.send().await?).await
 }
 

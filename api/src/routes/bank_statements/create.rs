@@ -28,7 +28,7 @@ pub struct StatementUpload {
 /// Imports a bank statement file: checks each statement's balances, stores
 /// every entry, posts credits whose payment details name exactly one
 /// account, reverses the payments that returned credits undo, and queues
-/// the rest for review. The same file twice for one creditor answers 409.
+/// the rest for review. The same file twice for one creditor is rejected with 409.
 #[utoipa::path(post, path = "/api/v1/bank-statements", tag = "bank statements",
     request_body(content = StatementUpload, content_type = "multipart/form-data"),
     responses(
@@ -68,7 +68,10 @@ pub async fn create_bank_statement_import(
                     if bytes.len() + chunk.len() > settings.max_upload_bytes {
                         return Err(ApiError::new(
                             ErrorCode::PayloadTooLarge,
-                            format!("the file is larger than the {} MiB upload limit; split the statement file", settings.max_upload_bytes >> 20),
+                            format!(
+                                "the file is larger than the {} MiB upload limit; split the statement file",
+                                settings.max_upload_bytes >> 20
+                            ),
                         ));
                     }
                     bytes.extend_from_slice(&chunk);
@@ -112,7 +115,11 @@ pub async fn create_bank_statement_import(
         (None, Some(id)) => match id.parse() {
             Ok(id) => Some(CreditorChoice::Id(id)),
             Err(_) => {
-                problems.push(FieldError::new("creditor_id", "invalid", "creditor_id is not a UUID; send the id from GET /api/v1/creditors"));
+                problems.push(FieldError::new(
+                    "creditor_id",
+                    "invalid",
+                    "creditor_id is not a UUID; send the id from GET /api/v1/creditors",
+                ));
                 None
             }
         },
@@ -123,7 +130,9 @@ pub async fn create_bank_statement_import(
     };
     match &upload {
         None => problems.push(FieldError::new("file", "missing", "file is missing; attach the statement file as the form field `file`")),
-        Some((_, bytes)) if bytes.is_empty() => problems.push(FieldError::new("file", "empty", "the file is empty; upload a camt.053, camt.054 or MT940 statement")),
+        Some((_, bytes)) if bytes.is_empty() => {
+            problems.push(FieldError::new("file", "empty", "the file is empty; upload a camt.053, camt.054 or MT940 statement"))
+        }
         Some(_) => {}
     }
     if !problems.is_empty() {
@@ -140,12 +149,16 @@ pub async fn create_bank_statement_import(
 fn upload_error(error: actix_multipart::MultipartError) -> ApiError {
     use actix_multipart::MultipartError;
     match error {
-        MultipartError::ContentTypeMissing | MultipartError::ContentTypeParse | MultipartError::ContentTypeIncompatible => {
-            ApiError::new(ErrorCode::UnsupportedMediaType, "the upload must be multipart/form-data with the fields creditor (or creditor_id) and file")
-        }
+        MultipartError::ContentTypeMissing | MultipartError::ContentTypeParse | MultipartError::ContentTypeIncompatible => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the upload must be multipart/form-data with the fields creditor (or creditor_id) and file",
+        ),
         MultipartError::Incomplete | MultipartError::Payload(_) => {
             ApiError::new(ErrorCode::ValidationFailed, "the upload ended before the form was complete; send the file again")
         }
-        _ => ApiError::new(ErrorCode::ValidationFailed, "the upload is not a valid multipart/form-data body; send the fields creditor and file"),
+        _ => ApiError::new(
+            ErrorCode::ValidationFailed,
+            "the upload is not a valid multipart/form-data body; send the fields creditor and file",
+        ),
     }
 }

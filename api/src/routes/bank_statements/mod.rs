@@ -13,7 +13,8 @@ use actix_web::HttpResponse;
 
 use crate::services::payments::Outcome;
 
-/// The stored or fresh response of a money-moving request; a replay says so in a header.
+/// Builds the stored or fresh response of a money-moving request. A replay
+/// carries the header `Idempotent-Replayed: true`.
 fn respond(outcome: Outcome) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK));
     if outcome.replayed {

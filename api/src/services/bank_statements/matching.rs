@@ -48,7 +48,7 @@ pub const OTHER_CURRENCY: i32 = 0;
 /// Account references shorter than this are not looked for in free text,
 /// because "1" or "42" would match unrelated numbers.
 const MIN_REFERENCE_CHARS: usize = 3;
-/// An amount equal to the balance of more accounts than this says nothing.
+/// An amount equal to the balance of more accounts than this is no evidence.
 const MAX_BALANCE_ONLY_CANDIDATES: usize = 5;
 /// Candidates kept on the entry for the reviewer.
 const MAX_CANDIDATES: usize = 5;
@@ -74,8 +74,8 @@ pub struct MatchResult {
 }
 
 impl MatchResult {
-    /// The candidate to post automatically, if one is confident enough and
-    /// no other candidate is as confident.
+    /// Returns the candidate to post automatically: one at or above the
+    /// threshold that no other candidate ties.
     pub fn confident(&self) -> Option<&MatchCandidate> {
         let best = self.candidates.first()?;
         let tied = self.candidates.get(1).is_some_and(|second| second.confidence == best.confidence);
@@ -125,8 +125,7 @@ pub fn find(conn: &mut PgConnection, credit: &Credit<'_>) -> ApiResult<MatchResu
     }
 
     let name_words = credit.counterparty_name.map(name_words).unwrap_or_default();
-    let patterns: Vec<String> =
-        name_words.iter().filter(|w| w.chars().count() >= 3).map(|w| format!("%{}%", escape_like(w))).collect();
+    let patterns: Vec<String> = name_words.iter().filter(|w| w.chars().count() >= 3).map(|w| format!("%{}%", escape_like(w))).collect();
     let rows: Vec<ScoredRow> = diesel::sql_query(
         "SELECT a.id, a.account_ref, a.total_balance, d.name AS debtor_name
          FROM accounts a JOIN debtors d ON d.id = a.debtor_id
@@ -149,11 +148,17 @@ fn score_references(found: &[AccountRow], currency: &str) -> MatchResult {
         .iter()
         .map(|a| {
             let (confidence, reason) = if a.currency != currency {
-                (OTHER_CURRENCY, format!("reference {} found, but the account is in {}, the credit in {currency}", a.account_ref, a.currency))
+                (
+                    OTHER_CURRENCY,
+                    format!("reference {} found, but the account is in {}, the credit in {currency}", a.account_ref, a.currency),
+                )
             } else if same_currency == 1 {
                 (REFERENCE_UNIQUE, format!("reference {} found in the payment details", a.account_ref))
             } else {
-                (REFERENCE_SHARED, format!("reference {} found, together with references of {} other accounts", a.account_ref, same_currency - 1))
+                (
+                    REFERENCE_SHARED,
+                    format!("reference {} found, together with references of {} other accounts", a.account_ref, same_currency - 1),
+                )
             };
             MatchCandidate { account_id: a.id, account_ref: a.account_ref.clone(), confidence, reason }
         })
@@ -181,9 +186,7 @@ fn score_names(rows: &[ScoredRow], amount: i64, payer: &BTreeSet<String>) -> Mat
             }
             (NameMatch::Equal, false) => Some((NAME_EQUAL, "the payer's name is the debtor's")),
             (NameMatch::Contained, false) => Some((NAME_CONTAINED, "the payer's name is like the debtor's")),
-            (NameMatch::None, true) if balance_matches <= MAX_BALANCE_ONLY_CANDIDATES => {
-                Some((BALANCE_ONLY, "the amount is the balance"))
-            }
+            (NameMatch::None, true) if balance_matches <= MAX_BALANCE_ONLY_CANDIDATES => Some((BALANCE_ONLY, "the amount is the balance")),
             (NameMatch::None, _) => None,
         };
         if let Some((confidence, reason)) = scored {
@@ -222,7 +225,7 @@ pub fn reference_tokens(texts: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
-/// The words of a person's or company's name, lowercase, without titles.
+/// Splits a person's or company's name into lowercase words without titles.
 pub fn name_words(name: &str) -> BTreeSet<String> {
     name.to_lowercase()
         .split(|c: char| !c.is_alphanumeric())

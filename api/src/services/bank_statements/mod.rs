@@ -1,10 +1,10 @@
 //! Importing bank statements (camt.053, camt.054, MT940) to post debtor
 //! payments, and the queue of entries an assistant matches by hand.
 //!
-//! An import parses the file, stores every entry (`store`), and then looks
-//! at each new entry in a transaction of its own (`settle`): a credit whose
+//! An import parses the file and stores every entry (`store`). Then it looks
+//! at each new entry in a transaction of its own (`settle`). A credit whose
 //! payment details name exactly one account is posted as a bank transfer,
-//! a return of a posted credit reverses its payment, and the rest waits in
+//! and a return of a posted credit reverses its payment. The rest waits in
 //! `needs_review` or `unmatched_reversal` (`review`). The scoring is in
 //! `matching`; docs/bank-statements.md describes the rules and statuses.
 
@@ -28,7 +28,7 @@ use crate::error::{ApiError, ApiResult};
 pub use read::{get_import, list_imports};
 pub use review::{dismiss_entry, list_entries, match_entry, EntryFilter};
 
-/// Which creditor the statement is for, as the upload names it.
+/// The creditor of the statement, as the upload names it.
 pub enum CreditorChoice {
     Id(Uuid),
     Name(String),
@@ -85,7 +85,8 @@ pub fn import(
     let mut failed = 0;
     for entry_id in &stored.to_settle {
         if let Err(error) = settle::settle(conn, user, *entry_id) {
-            // The entry keeps its "not matched yet" review status, so nothing is lost.
+            // The transaction rolled back, so the entry keeps the status it was
+            // stored with (needs_review or unmatched_reversal) and waits in the queue.
             failed += 1;
             tracing::error!(import.id = %stored.import_id, entry.id = %entry_id, error = %error, "bank statement entry could not be matched");
         }
@@ -134,7 +135,8 @@ fn resolve_creditor(conn: &mut PgConnection, choice: CreditorChoice) -> ApiResul
 fn parse_error(error: StatementError) -> ApiError {
     let message = match error {
         StatementError::UnrecognizedFormat { .. } => {
-            "the file is not a bank statement: expected camt.053/camt.054 XML or MT940 text with a :20: field at the start of a line".to_string()
+            "the file is not a bank statement: expected camt.053/camt.054 XML or MT940 text with a :20: field at the start of a line"
+                .to_string()
         }
         other => format!("the file cannot be read: {other}"),
     };

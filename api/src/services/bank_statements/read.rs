@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use shared::bank_statements::{
-    BalanceCheck, EntryStatus, RepeatedEntry, StatementDto, StatementEntryDto, StatementFormat, StatementImportDto,
-    StatementImportSummary, StatusCount,
+    BalanceCheck, EntryStatus, RepeatedEntry, StatementDto, StatementEntryDto, StatementFormat, StatementImportDto, StatementImportSummary,
+    StatusCount,
 };
 use uuid::Uuid;
 
@@ -13,8 +13,8 @@ use super::require_reviewer;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 
-fn broken(what: &str, id: Uuid) -> ApiError {
-    ApiError::internal(anyhow::anyhow!("bank statement record {id} has an unreadable {what}"))
+fn broken(field: &str, id: Uuid) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("bank statement record {id} has an unreadable {field}"))
 }
 
 /// The columns of [`EntryDtoRow`], from `bank_statement_entries e`.
@@ -307,15 +307,15 @@ pub fn list_imports(
     let (after_created, after_id) = match cursor {
         None => (None, None),
         Some(text) => {
-            let parsed = text.split_once('_').and_then(|(micros, id)| {
-                Some((DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?, id.parse::<Uuid>().ok()?))
-            });
-            let (created, id) = parsed.ok_or_else(|| {
-                ApiError::invalid_field("cursor", "cursor is not one this server issued; start again without a cursor")
-            })?;
+            let parsed = text
+                .split_once('_')
+                .and_then(|(micros, id)| Some((DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?, id.parse::<Uuid>().ok()?)));
+            let (created, id) = parsed
+                .ok_or_else(|| ApiError::invalid_field("cursor", "cursor is not one this server issued; start again without a cursor"))?;
             (Some(created), Some(id))
         }
     };
+
     let rows: Vec<ImportRow> = diesel::sql_query(format!(
         "{IMPORT_SELECT}
          WHERE ($1::uuid IS NULL OR i.creditor_id = $1)
@@ -327,6 +327,7 @@ pub fn list_imports(
     .bind::<Nullable<SqlUuid>, _>(after_id)
     .bind::<Integer, _>(limit as i32 + 1)
     .load(conn)?;
+
     let more = rows.len() > limit as usize;
     let items = rows
         .into_iter()
@@ -347,7 +348,8 @@ pub fn list_imports(
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let next = if more { items.last().map(|i: &StatementImportSummary| format!("{}_{}", i.created_at.timestamp_micros(), i.id)) } else { None };
+    let next =
+        if more { items.last().map(|i: &StatementImportSummary| format!("{}_{}", i.created_at.timestamp_micros(), i.id)) } else { None };
     Ok((items, next))
 }
 

@@ -10,8 +10,8 @@ use shared::ErrorCode;
 use uuid::Uuid;
 
 use super::read::{load_entry, ENTRY_SELECT};
-use super::settle::{audit_match, lock_entry, payment_id_of, EntryRow};
 use super::require_reviewer;
+use super::settle::{audit_match, lock_entry, payment_id_of, EntryRow};
 use crate::auth::CurrentUser;
 use crate::db::schema::bank_statement_entries;
 use crate::error::{ApiError, ApiResult};
@@ -39,9 +39,10 @@ pub fn list_entries(
     require_reviewer(user, "see bank statement entries")?;
     let after = match cursor {
         None => None,
-        Some(text) => Some(text.parse::<Uuid>().map_err(|_| {
-            ApiError::invalid_field("cursor", "cursor is not one this server issued; start again without a cursor")
-        })?),
+        Some(text) => Some(
+            text.parse::<Uuid>()
+                .map_err(|_| ApiError::invalid_field("cursor", "cursor is not one this server issued; start again without a cursor"))?,
+        ),
     };
     let statuses: Vec<String> = filter.statuses.iter().map(|s| s.as_str().to_string()).collect();
     let sql = format!(
@@ -92,7 +93,10 @@ pub fn match_entry(
         if account_creditor != Some(entry.creditor_id) {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
-                format!("account {} is not an account of the creditor whose statement this is; choose one of its accounts", request.account_id),
+                format!(
+                    "account {} is not an account of the creditor whose statement this is; choose one of its accounts",
+                    request.account_id
+                ),
             ));
         }
         let outcome = payments::post(conn, user, request.account_id, &entry.payment_key(), entry.payment_request()?)?;
@@ -129,10 +133,7 @@ pub fn match_entry(
 
 fn check_matchable(entry: &EntryRow) -> ApiResult<()> {
     if entry.status != EntryStatus::NeedsReview.as_str() {
-        return Err(ApiError::conflict(format!(
-            "the entry is {}; only entries in needs_review can be matched",
-            entry.status
-        )));
+        return Err(ApiError::conflict(format!("the entry is {}; only entries in needs_review can be matched", entry.status)));
     }
     let unprocessable = |message: String| Err(ApiError::new(ErrorCode::UnprocessableState, message));
     if entry.amount <= 0 || entry.reversal {

@@ -1,6 +1,6 @@
-//! What the import does with each new entry, one entry per transaction:
-//! a confident credit is posted as a payment, a return of a posted credit
-//! reverses that payment, and anything else waits for review.
+//! Handling of each new entry, one entry per transaction. A confident
+//! credit is posted as a payment, a return of a posted credit reverses that
+//! payment, and anything else waits for review.
 //!
 //! Payments and reversals go through `payments::post` and
 //! `payments::reverse` (nested in this transaction as a savepoint) with an
@@ -73,7 +73,7 @@ pub struct EntryRow {
 }
 
 impl EntryRow {
-    /// The day the money arrived: the booking date, else the value date, else today.
+    /// Returns the day the money arrived: the booking date, else the value date, else today.
     pub fn received_on(&self) -> NaiveDate {
         self.booking_date.or(self.value_date).unwrap_or(self.today)
     }
@@ -86,7 +86,7 @@ impl EntryRow {
         serde_json::from_value(self.candidates.clone()).unwrap_or_default()
     }
 
-    /// The payment that posting this entry makes, whoever posts it.
+    /// Builds the payment that posting this entry makes, by the import or by hand.
     pub fn payment_request(&self) -> ApiResult<PaymentRequest> {
         let currency = self.currency.parse().map_err(|_| {
             ApiError::new(ErrorCode::UnprocessableState, format!("the entry's currency {} is not one payments accept", self.currency))
@@ -104,7 +104,7 @@ impl EntryRow {
         })
     }
 
-    /// The key under which this entry's payment is posted.
+    /// Returns the `Idempotency-Key` under which this entry's payment is posted.
     pub fn payment_key(&self) -> IdempotencyKey {
         key(&format!("bank-statement-entry-{}", self.id))
     }
@@ -167,7 +167,12 @@ fn settle_credit(conn: &mut PgConnection, user: &CurrentUser, entry: &EntryRow) 
     let candidates = serde_json::to_value(&result.candidates).map_err(anyhow::Error::from)?;
     let Some(best) = result.confident().cloned() else {
         let confidence = result.candidates.first().map(|c| c.confidence);
-        return record(conn, entry.id, EntryStatus::NeedsReview, Update { reason: result.reason, confidence, candidates, ..Update::default() });
+        return record(
+            conn,
+            entry.id,
+            EntryStatus::NeedsReview,
+            Update { reason: result.reason, confidence, candidates, ..Update::default() },
+        );
     };
     if entry.received_on() > entry.today {
         let reason = format!(
@@ -283,9 +288,11 @@ fn find_originals(conn: &mut PgConnection, entry: &EntryRow) -> ApiResult<Vec<Or
         #[diesel(sql_type = Text)]
         matched_on: String,
     }
+
     if entry.end_to_end_id.is_none() && entry.bank_reference.is_none() && entry.customer_reference.is_none() {
         return Ok(Vec::new());
     }
+
     let rows: Vec<Row> = diesel::sql_query(
         "SELECT id, account_id, payment_id,
                 CASE WHEN end_to_end_id = $5 THEN 'end-to-end id'
@@ -306,6 +313,7 @@ fn find_originals(conn: &mut PgConnection, entry: &EntryRow) -> ApiResult<Vec<Or
     .bind::<SqlUuid, _>(entry.id)
     .bind::<Nullable<Text>, _>(&entry.customer_reference)
     .load(conn)?;
+
     Ok(rows
         .into_iter()
         .map(|r| Original {
@@ -366,10 +374,7 @@ fn record(conn: &mut PgConnection, entry_id: Uuid, status: EntryStatus, update: 
 }
 
 pub fn payment_id_of(body: &serde_json::Value) -> ApiResult<Uuid> {
-    body["id"]
-        .as_str()
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the payment response has no id")))
+    body["id"].as_str().and_then(|id| id.parse().ok()).ok_or_else(|| ApiError::internal(anyhow::anyhow!("the payment response has no id")))
 }
 
 pub fn audit_match(

@@ -26,10 +26,11 @@ use crate::bank_statements::{check_balances, Entry, EntryStatus as BankStatus, S
 use crate::db::schema::{bank_statement_entries, bank_statement_imports, bank_statements};
 use crate::error::{ApiError, ApiResult};
 
-/// Reason stored on an entry that the import still has to match.
-pub const NOT_MATCHED_YET: &str = "not matched yet: the import stopped before it matched this entry; match it by hand or dismiss it";
+/// Reason stored on an entry that the import still has to match or check for a return.
+pub const NOT_CHECKED_YET: &str =
+    "not checked yet: the import stopped before it looked at this entry; match it by hand, reverse its payment by hand, or dismiss it";
 
-/// What the import transaction stored.
+/// Ids written by the import transaction.
 pub struct StoredFile {
     pub import_id: Uuid,
     /// New entries that matching or reversal handling must look at, in file order.
@@ -258,10 +259,11 @@ pub fn initial_status(entry: &Entry) -> (EntryStatus, &'static str, bool) {
         );
     }
     match (entry.amount_minor.signum(), entry.reversal) {
-        (1, false) => (EntryStatus::NeedsReview, NOT_MATCHED_YET, true),
+        (1, false) => (EntryStatus::NeedsReview, NOT_CHECKED_YET, true),
         (1, true) => (EntryStatus::IgnoredDebit, "reversal of a debit: money returned to the bank account, not a debtor payment", false),
-        (-1, true) => (EntryStatus::UnmatchedReversal, NOT_MATCHED_YET, true),
-        (-1, false) => (EntryStatus::IgnoredDebit, "a debit from the bank account", true),
+        (-1, true) => (EntryStatus::UnmatchedReversal, NOT_CHECKED_YET, true),
+        // Until the return check runs, a debit waits in the queue, so a failed check hides no return.
+        (-1, false) => (EntryStatus::UnmatchedReversal, NOT_CHECKED_YET, true),
         _ => (EntryStatus::IgnoredDebit, "the entry's amount is zero", false),
     }
 }
@@ -280,7 +282,7 @@ fn bank_status_code(status: &BankStatus) -> String {
     }
 }
 
-/// The key of each entry of the statement, in entry order (see the module documentation).
+/// Computes the key of each entry of the statement, in entry order (see the module documentation).
 pub fn entry_keys(statement: &Statement) -> Vec<String> {
     let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     statement
@@ -307,9 +309,11 @@ fn base_key(entry: &Entry) -> String {
         _ => "",
     };
     let date = entry.booking_date.or(entry.value_date).map(|d: NaiveDate| d.to_string()).unwrap_or_default();
+
     if let Some(reference) = entry.bank_reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         return format!("{prefix}ref:{}|{}|{}|{date}", clean(reference), entry.amount_minor, entry.currency);
     }
+
     let mut hasher = Sha256::new();
     let mut field = |value: &str| {
         hasher.update(value.as_bytes());
@@ -338,13 +342,14 @@ fn base_key(entry: &Entry) -> String {
         field(detail.end_to_end_id.as_deref().unwrap_or_default());
         field(&detail.amount_minor.map(|a| a.to_string()).unwrap_or_default());
     }
+
     let digest = hasher.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("{prefix}fp:{hex}")
 }
 
-/// The account as the key compares it: without spaces, in capitals (IBANs
-/// are written in groups of four, in either case).
+/// Removes spaces and capitalises the account for the entry key, because
+/// IBANs are written in groups of four and in either case.
 pub fn normalise_account(account: &str) -> String {
     clean(&account.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase())
 }

@@ -128,15 +128,15 @@ pub fn StatementUpload(
     }
 }
 
-/// The counts of a finished import and each statement's balance check.
+/// Shows the counts of a finished import and each statement's balance check.
 #[component]
 fn ImportResult(import: StatementImportDto) -> impl IntoView {
     let counts = import
         .status_counts
         .iter()
-        .map(|count| format!("{} {}", format_count(count.count.unsigned_abs()), count.status.label().to_lowercase()))
+        .map(|count| format!("{} {}", count.status.label(), format_count(count.count.unsigned_abs())))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(" \u{b7} ");
     let repeated = (import.repeated_entry_count > 0).then(|| {
         format!(
             "{} entries were already imported from an earlier file and were not posted again.",
@@ -150,10 +150,9 @@ fn ImportResult(import: StatementImportDto) -> impl IntoView {
             let (class, text) = match statement.balance_check {
                 BalanceCheck::Balanced => ("balance-ok", "balances add up".to_string()),
                 BalanceCheck::NotChecked => ("balance-unchecked", "no opening or closing balance to check".to_string()),
-                BalanceCheck::Mismatch => (
-                    "balance-mismatch",
-                    format!("balances do not add up: {}", statement.balance_check_message.unwrap_or_default()),
-                ),
+                BalanceCheck::Mismatch => {
+                    ("balance-mismatch", format!("balances do not add up: {}", statement.balance_check_message.unwrap_or_default()))
+                }
             };
             view! {
                 <li class=class>
@@ -164,7 +163,7 @@ fn ImportResult(import: StatementImportDto) -> impl IntoView {
         .collect_view();
     view! {
         <div class="banner banner-info" role="status" id="statement-import-result">
-            <p>{format!("Imported {} entries from {}: {counts}.", format_count(u64::from(import.entry_count.unsigned_abs())), import.file_name)}</p>
+            <p>{format!("Imported {} entries from {}. {counts}", format_count(u64::from(import.entry_count.unsigned_abs())), import.file_name)}</p>
             {repeated.map(|text| view! { <p>{text}</p> })}
             <ul>{statements}</ul>
         </div>
