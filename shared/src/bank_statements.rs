@@ -299,9 +299,7 @@ pub fn check_dismiss_reason(reason: &str) -> Result<String, String> {
     if trimmed.chars().count() > MAX_DISMISS_REASON_CHARS {
         return Err(format!("reason is longer than {MAX_DISMISS_REASON_CHARS} characters; shorten it"));
     }
-    if trimmed.contains('\0') {
-        return Err("reason contains a NUL character (\\u0000), which cannot be stored; remove it".to_string());
-    }
+    crate::validation::check_free_text("reason", trimmed).map_err(|error| error.message)?;
     Ok(trimmed.to_string())
 }
 

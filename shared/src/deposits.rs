@@ -95,7 +95,8 @@ pub struct DepositBatchDto {
     pub status: BatchStatus,
     pub control_count: i32,
     pub control_amount: i64,
-    /// Count and total of the payments in the batch that still stand (not reversed).
+    /// Count and total of the payments in the batch that are not reversed;
+    /// for a closed batch, as they were when it was closed.
     pub actual_count: i32,
     pub actual_amount: i64,
     /// Actual minus control; non-zero values are the difference to investigate.

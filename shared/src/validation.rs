@@ -34,6 +34,19 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
 /// every sum of balances far from the 64-bit limit.
 pub const PAYMENT_MAX_MINOR_UNITS: i64 = 1_000_000_000_000_000;
 
+/// Earliest day a payment may be dated: older dates are typing mistakes.
+pub const EARLIEST_PAYMENT_DATE: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => panic!("2000-01-01 is a date"),
+};
+
+/// Age after which banks treat a cheque as stale (six months, as in the
+/// US Uniform Commercial Code section 4-404).
+pub const CHEQUE_STALE_DAYS: i64 = 180;
+
+/// Longest a post-dated cheque is held.
+pub const CHEQUE_MAX_HOLD_DAYS: i64 = 366;
+
 /// Longest free-text instrument field (cheque number, bank, references).
 pub const INSTRUMENT_TEXT_MAX_CHARS: usize = 64;
 
@@ -60,6 +73,13 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
         ));
     }
     if let Some(day) = request.received_on {
+        if day < EARLIEST_PAYMENT_DATE {
+            errors.push(FieldError::new(
+                "received_on",
+                "invalid",
+                format!("received_on {day} is before {EARLIEST_PAYMENT_DATE}; check the year"),
+            ));
+        }
         if day > today {
             errors.push(FieldError::new(
                 "received_on",
@@ -77,7 +97,9 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
     ];
     for (field, value) in texts {
         let Some(value) = value else { continue };
-        if value.trim().is_empty() {
+        if value.contains('\0') {
+            errors.push(FieldError::new(field, "invalid", format!("{field} contains a NUL character (\\u0000), which cannot be stored; remove it")));
+        } else if value.trim().is_empty() {
             errors.push(FieldError::new(field, "invalid", format!("{field} is empty; leave it out or fill it in")));
         } else if value.chars().count() > INSTRUMENT_TEXT_MAX_CHARS {
             errors.push(FieldError::new(field, "invalid", format!("{field} is longer than {INSTRUMENT_TEXT_MAX_CHARS} characters; shorten it")));
@@ -103,6 +125,22 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
             ));
         }
     };
+    if let Some(cheque_date) = instrument.cheque_date {
+        if cheque_date < today - chrono::Duration::days(CHEQUE_STALE_DAYS) {
+            errors.push(FieldError::new(
+                "instrument.cheque_date",
+                "stale",
+                format!("instrument.cheque_date {cheque_date} is more than {CHEQUE_STALE_DAYS} days old, so banks treat the cheque as stale; ask the payer for a new cheque"),
+            ));
+        }
+        if cheque_date > today + chrono::Duration::days(CHEQUE_MAX_HOLD_DAYS) {
+            errors.push(FieldError::new(
+                "instrument.cheque_date",
+                "too_far",
+                format!("instrument.cheque_date {cheque_date} is more than {CHEQUE_MAX_HOLD_DAYS} days ahead; a post-dated cheque is held for at most a year"),
+            ));
+        }
+    }
     let is_cheque = request.method == PaymentMethod::Cheque;
     let is_card = request.method == PaymentMethod::Card;
     forbids(&mut errors, "instrument.cheque_number", !is_cheque && instrument.cheque_number.is_some());
@@ -145,11 +183,39 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
     errors
 }
 
-/// True when `text` holds 13 to 19 digits (spaces and dashes aside) that
-/// pass the Luhn check: the shape of a full card number.
+/// True when `text` contains a full card number anywhere: a run of 13 to
+/// 19 digits (single spaces, dashes or dots between them allowed, full-width
+/// digits read as digits) that starts like a card network's number (2 to 6)
+/// and passes the Luhn check.
 pub fn looks_like_card_number(text: &str) -> bool {
-    let digits: Vec<u32> = text.chars().filter(|c| !matches!(c, ' ' | '-')).map(|c| c.to_digit(10)).collect::<Option<_>>().unwrap_or_default();
-    if !(13..=19).contains(&digits.len()) {
+    let mut run: Vec<u32> = Vec::new();
+    let mut after_separator = false;
+    for c in text.chars().chain(std::iter::once('\u{1}')) {
+        let digit = match c {
+            '0'..='9' => c.to_digit(10),
+            '\u{FF10}'..='\u{FF19}' => Some(c as u32 - 0xFF10),
+            _ => None,
+        };
+        match digit {
+            Some(d) => {
+                run.push(d);
+                after_separator = false;
+            }
+            None if matches!(c, ' ' | '-' | '.') && !run.is_empty() && !after_separator => after_separator = true,
+            None => {
+                if is_card_number(&run) {
+                    return true;
+                }
+                run.clear();
+                after_separator = false;
+            }
+        }
+    }
+    false
+}
+
+fn is_card_number(digits: &[u32]) -> bool {
+    if !(13..=19).contains(&digits.len()) || !(2..=6).contains(&digits[0]) {
         return false;
     }
     let sum: u32 = digits
@@ -159,6 +225,22 @@ pub fn looks_like_card_number(text: &str) -> bool {
         .map(|(i, d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { *d })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// Checks free text that is stored and shown (notes, reasons): no NUL
+/// character and no full card number.
+pub fn check_free_text(field: &str, text: &str) -> Result<(), crate::FieldError> {
+    if text.contains('\0') {
+        return Err(crate::FieldError::new(field, "invalid", format!("{field} contains a NUL character (\\u0000), which cannot be stored; remove it")));
+    }
+    if looks_like_card_number(text) {
+        return Err(crate::FieldError::new(
+            field,
+            "card_number",
+            format!("{field} contains what looks like a full card number; card numbers are never stored, so remove it"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -209,7 +291,11 @@ mod tests {
             cheque_date: Some(today),
             ..Default::default()
         };
-        assert!(check_payment(&payment(PaymentMethod::Cheque, cheque), today).is_empty());
+        assert!(check_payment(&payment(PaymentMethod::Cheque, cheque.clone()), today).is_empty());
+        let stale = Instrument { cheque_date: Some(today - chrono::Duration::days(181)), ..cheque.clone() };
+        assert_eq!(check_payment(&payment(PaymentMethod::Cheque, stale), today)[0].code, "stale");
+        let far = Instrument { cheque_date: Some(today + chrono::Duration::days(367)), ..cheque };
+        assert_eq!(check_payment(&payment(PaymentMethod::Cheque, far), today)[0].code, "too_far");
     }
 
     #[test]
@@ -217,6 +303,13 @@ mod tests {
         use crate::payments::{Instrument, PaymentMethod};
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
         assert!(looks_like_card_number("4242 4242 4242 4242"));
+        assert!(looks_like_card_number("paid with 4111111111111111 thanks"));
+        assert!(looks_like_card_number("card 4111-1111-1111-1111 paid"));
+        assert!(looks_like_card_number("4111.1111.1111.1111"));
+        assert!(looks_like_card_number("\u{FF14}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}"));
+        assert!(looks_like_card_number("pan:4111111111111111"));
+        assert!(!looks_like_card_number("TRF-2026-000123"));
+        assert!(!looks_like_card_number("1111111111111117"), "no card network starts with 1");
         assert!(!looks_like_card_number("4242 4242 4242 4241"));
         assert!(!looks_like_card_number("4242"));
         let card = Instrument {
@@ -238,5 +331,8 @@ mod tests {
         request.amount = 0;
         request.received_on = today.succ_opt();
         assert_eq!(fields(&check_payment(&request, today)), ["amount", "received_on"]);
+        request.amount = 100;
+        request.received_on = chrono::NaiveDate::from_ymd_opt(1900, 1, 1);
+        assert_eq!(fields(&check_payment(&request, today)), ["received_on"]);
     }
 }

@@ -161,13 +161,13 @@ pub enum Event {
 }
 
 impl Event {
-    /// Openings first; then by date; on one date charges before payments;
-    /// then in the order they were posted.
-    fn sort_key(&self) -> (u8, Option<NaiveDate>, u8, i64) {
+    /// Openings first; then by date; on one date in the order they were
+    /// posted, so a fee charged today never takes money from a payment
+    /// received earlier today.
+    fn sort_key(&self) -> (u8, Option<NaiveDate>, i64) {
         match self {
-            Event::Opening { .. } => (0, None, 0, 0),
-            Event::Charge { on, sequence, .. } => (1, Some(*on), 0, *sequence),
-            Event::Payment { on, sequence, .. } => (1, Some(*on), 1, *sequence),
+            Event::Opening { .. } => (0, None, 0),
+            Event::Charge { on, sequence, .. } | Event::Payment { on, sequence, .. } => (1, Some(*on), *sequence),
         }
     }
 }
@@ -214,8 +214,8 @@ pub enum SpreadRule {
     OldestFirst,
     /// Largest balance first, each account paid off before the next.
     LargestFirst,
-    /// In proportion to the balances; the remainder of the integer division
-    /// goes one minor unit at a time to the largest balances first.
+    /// In proportion to the balances; the minor units left by rounding down
+    /// go one at a time to the largest remainders (largest-remainder method).
     Proportional,
 }
 
@@ -252,19 +252,25 @@ pub fn spread(amount: i64, targets: &[SpreadTarget], rule: SpreadRule) -> Vec<(U
             }
         }
         SpreadRule::Proportional if total_owed > 0 => {
-            // i128 keeps payable * owed exact for any two i64 values.
+            // i128 keeps payable * owed exact for any two i64 values. The
+            // units left by rounding down go to the largest remainders.
             let mut given = 0;
-            for (share, owed) in shares.iter_mut().zip(&owed) {
-                share.1 = (i128::from(payable) * i128::from(*owed) / i128::from(total_owed)) as i64;
+            let mut remainders = Vec::with_capacity(shares.len());
+            for (index, (share, owed)) in shares.iter_mut().zip(&owed).enumerate() {
+                let exact = i128::from(payable) * i128::from(*owed);
+                share.1 = (exact / i128::from(total_owed)) as i64;
                 given += share.1;
+                remainders.push((exact % i128::from(total_owed), index));
             }
-            let mut index = 0;
-            while given < payable {
+            remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (_, index) in remainders.into_iter().cycle() {
+                if given == payable {
+                    break;
+                }
                 if shares[index].1 < owed[index] {
                     shares[index].1 += 1;
                     given += 1;
                 }
-                index = (index + 1) % shares.len();
             }
         }
         SpreadRule::Proportional => {}
@@ -354,8 +360,25 @@ mod tests {
     fn spreads_in_proportion_with_the_remainder_to_the_largest() {
         let a = SpreadTarget { account_id: Uuid::from_u128(1), owed: 200, delinquent_since: None };
         let b = SpreadTarget { account_id: Uuid::from_u128(2), owed: 100, delinquent_since: None };
-        // 100 * 200 / 300 = 66, 100 * 100 / 300 = 33; the spare unit goes to the larger.
+        // 100 * 200 / 300 = 66.67, 100 * 100 / 300 = 33.33; the spare unit goes to the larger remainder.
         assert_eq!(spread(100, &[a.clone(), b.clone()], SpreadRule::Proportional), vec![(a.account_id, 67), (b.account_id, 33)]);
+        // 1001 over 113799 and 48899: exact shares 700.15 and 300.85, so the spare unit goes to the smaller balance.
+        let c = SpreadTarget { account_id: Uuid::from_u128(3), owed: 113_799, delinquent_since: None };
+        let d = SpreadTarget { account_id: Uuid::from_u128(4), owed: 48_899, delinquent_since: None };
+        assert_eq!(spread(1_001, &[c.clone(), d.clone()], SpreadRule::Proportional), vec![(c.account_id, 700), (d.account_id, 301)]);
+    }
+
+    #[test]
+    fn a_fee_charged_later_the_same_day_does_not_take_an_earlier_payment() {
+        let paid = Uuid::from_u128(9);
+        let events = vec![
+            Event::Opening { delta: owed(1_000, 0, 0) },
+            Event::Payment { on: date(10), sequence: 1, payment_id: paid, amount: 100 },
+            Event::Charge { on: date(10), sequence: 2, delta: owed(0, 0, 25) },
+        ];
+        let result = replay(&events, AllocationOrder::default());
+        assert_eq!(result.allocations[&paid].paid, owed(100, 0, 0));
+        assert_eq!(result.owed, owed(900, 0, 25));
     }
 
     fn arb_owed() -> impl Strategy<Value = Components> {

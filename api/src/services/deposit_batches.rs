@@ -31,6 +31,16 @@ pub fn open(conn: &mut PgConnection, user: &CurrentUser, request: &OpenBatchRequ
     if request.note.as_deref().is_some_and(|n| n.chars().count() > NOTE_MAX_CHARS) {
         problems.push(FieldError::new("note", "too_long", format!("note is longer than {NOTE_MAX_CHARS} characters; shorten it")));
     }
+    if let Some(Err(error)) = request.note.as_deref().map(|note| shared::validation::check_free_text("note", note)) {
+        problems.push(error);
+    }
+    if request.control_amount > shared::validation::PAYMENT_MAX_MINOR_UNITS {
+        problems.push(FieldError::new(
+            "control_amount",
+            "too_large",
+            format!("control_amount is above {} minor units; check the total", shared::validation::PAYMENT_MAX_MINOR_UNITS),
+        ));
+    }
     let creditor_exists: bool =
         diesel::select(diesel::dsl::exists(creditors::table.find(request.creditor_id))).get_result(conn)?;
     if !creditor_exists {
@@ -239,6 +249,8 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<D
         .filter(|r: &BatchRow| r.2 == user.id || user.role.sees_all_accounts())
         .ok_or_else(|| ApiError::not_found("deposit batch"))?;
     let (id, creditor_id, collector_id, currency, status, control_count, control_amount, opened_at, closed_at, closed_by, deposit_reference, note) = row;
+    let closed_totals: (Option<i32>, Option<i64>) =
+        deposit_batches::table.find(id).select((deposit_batches::actual_count, deposit_batches::actual_amount)).first(conn)?;
     let broken = |what: &str| ApiError::internal(anyhow::anyhow!("deposit batch {id} has an unreadable {what}"));
     let payments: Vec<BatchPaymentDto> = payments::table
         .filter(payments::deposit_batch_id.eq(id))
@@ -270,9 +282,13 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<D
             })
         })
         .collect::<ApiResult<_>>()?;
+    // A closed batch keeps the totals it was reconciled with; a payment
+    // reversed later shows as reversed in the list without reopening the batch.
     let standing: Vec<&BatchPaymentDto> = payments.iter().filter(|p| p.status != "reversed").collect();
-    let actual_count = standing.len() as i32;
-    let actual_amount: i64 = standing.iter().map(|p| p.amount).sum();
+    let (actual_count, actual_amount) = match closed_totals {
+        (Some(count), Some(amount)) => (count, amount),
+        _ => (standing.len() as i32, standing.iter().map(|p| p.amount).sum()),
+    };
     Ok(DepositBatchDto {
         id,
         creditor_id,

@@ -387,6 +387,13 @@ pub fn verify(conn: &mut PgConnection) -> QueryResult<Vec<Violation>> {
         "SELECT p.account_id, format('payment %s (receipt %s): parts sum to %s, not %s', p.id, p.receipt_number, coalesce(sum(pp.amount), 0), p.amount) AS message
          FROM payments p LEFT JOIN payment_parts pp ON pp.payment_id = p.id
          GROUP BY p.id HAVING coalesce(sum(pp.amount), 0) <> p.amount",
+        // Every payment has its receipt, issued for its amount and number.
+        "SELECT p.account_id, format('payment %s (receipt %s): %s', p.id, p.receipt_number,
+                CASE WHEN r.payment_id IS NULL THEN 'its receipt is missing'
+                     ELSE format('its receipt says %s %s, receipt %s', r.content->>'amount', r.content->>'currency', r.receipt_number) END) AS message
+         FROM payments p LEFT JOIN receipts r ON r.payment_id = p.id
+         WHERE r.payment_id IS NULL OR r.receipt_number <> p.receipt_number
+            OR (r.content->>'amount')::bigint IS DISTINCT FROM p.amount OR r.content->>'currency' IS DISTINCT FROM p.currency::text",
         // Receipt numbers run 1, 2, 3 … with no gap and no repeat up to the book's counter.
         "SELECT NULL::uuid AS account_id,
                 format('receipt book %s: %s receipts numbered 1 to %s, but the book has issued %s', b.code,

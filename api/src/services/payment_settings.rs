@@ -13,6 +13,10 @@ use crate::db::schema::{creditors, receipt_books, users};
 use crate::domain::allocation::AllocationOrder;
 use crate::error::{ApiError, ApiResult};
 
+/// Largest returned-payment fee accepted, in minor units (10,000.00 in a
+/// two-decimal currency): a typo must not be able to charge a fortune.
+const RETURNED_FEE_MAX: i64 = 1_000_000;
+
 pub fn get_policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<PaymentPolicy> {
     let (allocation_order, returned_payment_fee, returned_payment_fee_jurisdictions) = creditors::table
         .find(creditor_id)
@@ -29,12 +33,18 @@ pub fn set_policy(conn: &mut PgConnection, user: &CurrentUser, creditor_id: Uuid
     if let Err(message) = AllocationOrder::parse(&policy.allocation_order) {
         problems.push(FieldError::new("allocation_order", "invalid", message));
     }
-    if policy.returned_payment_fee.is_some_and(|fee| fee <= 0) {
+    if policy.returned_payment_fee.is_some_and(|fee| fee <= 0 || fee > RETURNED_FEE_MAX) {
         problems.push(FieldError::new(
             "returned_payment_fee",
             "invalid",
-            "returned_payment_fee must be above zero (minor units); send null for no fee",
+            format!("returned_payment_fee must be from 1 to {RETURNED_FEE_MAX} minor units; send null for no fee"),
         ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for code in &policy.returned_payment_fee_jurisdictions {
+        if !seen.insert(code) {
+            problems.push(FieldError::new("returned_payment_fee_jurisdictions", "duplicate", format!("'{code}' is listed twice; list each jurisdiction once")));
+        }
     }
     for code in &policy.returned_payment_fee_jurisdictions {
         if let Err(message) = check_jurisdiction(code) {

@@ -493,6 +493,7 @@ pub fn reverse(
         if note.chars().count() > 1000 {
             return Err(ApiError::invalid_field("note", "note is longer than 1000 characters; shorten it"));
         }
+        shared::validation::check_free_text("note", note).map_err(|error| ApiError::validation(vec![error]))?;
     }
     let target = format!("POST /payments/{payment_id}/reversal");
     let outcome = once(conn, user, key, &target, &request, 200, |conn| reverse_now(conn, user, payment_id, &request))?;

@@ -46,6 +46,9 @@ pub fn load(conn: &mut PgConnection, payment_id: Uuid) -> QueryResult<Option<Sto
 /// commit before the PDF is drawn, outside the transaction.
 pub fn print(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid) -> ApiResult<(String, Vec<u8>)> {
     super::payments::get(conn, user, payment_id)?;
+    // Draw first, so a receipt that cannot be drawn is neither counted nor marked printed.
+    let preview = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
+    render(&preview, preview.print_count > 0, payment_id)?;
     let stored = conn.transaction(|conn| {
         let stored = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
         diesel::sql_query("UPDATE receipts SET print_count = print_count + 1 WHERE payment_id = $1")
@@ -69,11 +72,20 @@ pub fn render(stored: &StoredReceipt, duplicate: bool, payment_id: Uuid) -> ApiR
     let document = document(stored, duplicate)?;
     receipts::render_pdf(&document).map_err(|error| {
         // The error can quote characters of the payer's name: log its kind only.
-        tracing::warn!(payment.id = %payment_id, error.kind = error_kind(&error), "receipt cannot be drawn");
-        ApiError::new(
-            ErrorCode::UnprocessableState,
-            "the receipt cannot be drawn as PDF: a name or note on it holds characters the receipt fonts lack (such as emoji or right-to-left script); correct the record and try again",
-        )
+        let kind = error_kind(&error);
+        tracing::warn!(payment.id = %payment_id, error.kind = kind, "receipt cannot be drawn");
+        match kind {
+            // TODO: receipts cannot draw right-to-left scripts (Arabic, Hebrew): the PDF writer has no bidi reordering or shaping.
+            "right_to_left_text" => ApiError::new(
+                ErrorCode::UnprocessableState,
+                "the receipt cannot be drawn as PDF: a name or note on it is in a right-to-left script (such as Arabic or Hebrew), which receipts do not support yet; give the payer a handwritten receipt with this receipt number",
+            ),
+            "unsupported_characters" | "control_characters" => ApiError::new(
+                ErrorCode::UnprocessableState,
+                "the receipt cannot be drawn as PDF: a name or note on it contains characters the receipt fonts lack; give the payer a handwritten receipt with this receipt number",
+            ),
+            _ => ApiError::internal(anyhow::anyhow!("receipt of payment {payment_id} cannot be drawn: {kind}")),
+        }
     })
 }
 

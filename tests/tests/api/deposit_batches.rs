@@ -88,7 +88,7 @@ async fn a_batch_that_matches_its_control_totals_closes_balanced() {
     let second = field.take("c2", cash(500)).await;
     let cheque = field
         .take("c3", json!({ "amount": 10_000, "currency": "USD", "method": "cheque",
-                            "instrument": { "cheque_number": "55", "drawee_bank": "First Bank", "cheque_date": "2026-01-01" } }))
+                            "instrument": { "cheque_number": "55", "drawee_bank": "First Bank", "cheque_date": chrono::Utc::now().date_naive() } }))
         .await;
     let batch = field.open(3, 12_500).await;
     let response = field.add(&batch, &[&first, &second, &cheque]).await;

@@ -223,7 +223,7 @@ async fn a_reversal_restores_every_component_and_cannot_be_repeated() {
         &account,
         "cheque-1",
         &json!({ "amount": 6_000, "currency": "USD", "method": "cheque",
-                 "instrument": { "cheque_number": "001234", "drawee_bank": "First Bank", "cheque_date": "2026-01-02" } }),
+                 "instrument": { "cheque_number": "001234", "drawee_bank": "First Bank", "cheque_date": chrono::Utc::now().date_naive() } }),
     )
     .await
     .json()
@@ -532,7 +532,7 @@ async fn the_receipt_is_a_pdf_and_every_later_copy_is_a_duplicate() {
         &account,
         "receipt",
         &json!({ "amount": 123_456, "currency": "USD", "method": "cheque", "receipt_delivery": "print",
-                 "instrument": { "cheque_number": "000981", "drawee_bank": "First Bank", "cheque_date": "2026-11-30" } }),
+                 "instrument": { "cheque_number": "000981", "drawee_bank": "First Bank", "cheque_date": chrono::Utc::now().date_naive() - chrono::Duration::days(3) } }),
     )
     .await
     .json()
