@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use shared::payments::{PaymentDto, PaymentStatus};
 use shared::Currency;
+use uuid::Uuid;
 
 use super::display::{instrument_summary, AllocationSummary, PaymentStatusBadge};
 use super::keys::PendingKeys;
@@ -39,10 +40,25 @@ fn reversal_details(payment: &PaymentDto, currency: Currency) -> impl IntoView {
     })
 }
 
+/// Says how much of a payment spread over several accounts went to this one.
+fn spread_note(payment: &PaymentDto, account_id: Uuid, currency: Currency) -> Option<impl IntoView> {
+    let part = payment.parts.iter().find(|p| p.account_id == account_id)?;
+    (payment.parts.len() > 1).then(|| {
+        view! {
+            <span class="payment-note muted">
+                {format!("Spread over {} accounts; this account: ", payment.parts.len())}
+                <MoneyAmount amount=part.amount currency=currency />
+            </span>
+        }
+    })
+}
+
 /// Renders one payment row, and the reversal form under it while that is open.
 #[component]
 pub fn PaymentRow(
     payment: PaymentDto,
+    /// The account whose page lists the payment: a spread payment shows only its part here.
+    account_id: Uuid,
     currency: Currency,
     /// False for roles the server does not let reverse payments.
     may_reverse: bool,
@@ -52,6 +68,7 @@ pub fn PaymentRow(
     on_list_stale: Callback<()>,
 ) -> impl IntoView {
     let payment_id = payment.id;
+    let here = payment.parts.iter().find(|p| p.account_id == account_id).map_or(payment.allocation, |p| p.allocation);
     let reversible = may_reverse && payment.status != PaymentStatus::Reversed;
     let is_open = move || reversal.open.get() == Some(payment_id);
     let instrument = instrument_summary(payment.method, &payment.instrument);
@@ -104,7 +121,8 @@ pub fn PaymentRow(
                 {reversal_details(&payment, currency)}
             </td>
             <td>
-                <AllocationSummary allocation=payment.allocation currency=currency />
+                {spread_note(&payment, account_id, currency)}
+                <AllocationSummary allocation=here currency=currency />
             </td>
             <td class="payment-actions">
                 <ReceiptLink

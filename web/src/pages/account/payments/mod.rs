@@ -189,6 +189,7 @@ pub fn PaymentsSection(
                 view! {
                     <PaymentRow
                         payment=payment
+                        account_id=account_id
                         currency=currency
                         may_reverse=may_reverse
                         reversal=reversal
