@@ -22,6 +22,7 @@ test: test-deps web
 
 bench: deps
 	cargo bench -p api --bench import
+	cargo bench -p api --bench payments
 
 web:
 	trunk build --release

@@ -3,9 +3,9 @@
 //!
 //! Starts a private cluster with durable commits (`fsync`,
 //! `synchronous_commit` and `full_page_writes` on) in a fresh directory under
-//! `/tmp`, imports a generated placement file through `services::imports`,
-//! and creates a manager and eight collectors, each collector with a receipt
-//! book of their own and an eighth of the accounts assigned. Three scenarios
+//! `/tmp` and imports a generated placement file through `services::imports`.
+//! It creates a manager and eight collectors. Each collector gets a receipt
+//! book of their own and an eighth of the accounts. Three scenarios
 //! then run one after another with the same number of concurrent clients,
 //! each with an untimed warm-up and a timed window:
 //!
@@ -69,9 +69,10 @@ const PASSWORD: &str = "a long benchmark password";
 const PAYMENT_CENTS: i64 = 100;
 const PAYMENT_BODY: &str = r#"{"amount": 100, "currency": "USD", "method": "cash"}"#;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-/// Time for idle backends to send their statistics, which PostgreSQL 15
-/// does at most once a second, before the counters are read.
-const STATISTICS_SETTLE: Duration = Duration::from_millis(2_500);
+/// Time for idle backends to send their statistics before the counters are
+/// read. PostgreSQL 15 (`pgstat.c`) sends a backend's statistics at most once
+/// a second, and an idle backend that held some back sends them 10 s later.
+const STATISTICS_SETTLE: Duration = Duration::from_secs(11);
 const POOL_SAMPLE_INTERVAL: Duration = Duration::from_millis(10);
 const WAIT_SAMPLE_INTERVAL: Duration = Duration::from_millis(10);
 /// Settings that make every commit durable. They are also PostgreSQL's
@@ -85,7 +86,7 @@ const PROFILE_SETTINGS: [(&str, &str); 4] = [
     ("track_wal_io_timing", "on"),
 ];
 /// Statements listed per scenario by `BENCH_PROFILE=1`.
-const TOP_STATEMENTS: i64 = 20;
+const TOP_STATEMENTS: i64 = 40;
 
 diesel::table! {
     /// Scratch table written by the bare-transaction baseline.
@@ -480,13 +481,13 @@ impl Window {
         Instant::now() >= self.timed_end
     }
 
-    /// Whether a posting that finished at `finished` counts toward the rate and the latencies.
+    /// Returns whether a posting that finished at `finished` counts toward the rate and the latencies.
     fn counts(&self, finished: Instant) -> bool {
         finished >= self.timed_start && finished <= self.timed_end
     }
 }
 
-/// What one client did in one scenario.
+/// Postings and latencies of one client in one scenario.
 #[derive(Default)]
 struct ClientLog {
     /// Postings of the whole scenario, warm-up included.
@@ -530,7 +531,7 @@ impl Run {
         self.latencies.len() as f64 / self.timed_seconds
     }
 
-    /// The latency below which `fraction` of the timed postings finished, in milliseconds.
+    /// Returns the latency below which `fraction` of the timed postings finished, in milliseconds.
     fn percentile_ms(&self, fraction: f64) -> f64 {
         if self.latencies.is_empty() {
             return f64::NAN;
@@ -568,7 +569,7 @@ impl Run {
 // ---------------------------------------------------------------------------
 // CPU, WAL and transaction counters
 
-/// Where the counters of a scenario come from.
+/// Sources of a scenario's counters: the benchmark database and the server's process id.
 struct Meter {
     url: String,
     postmaster_pid: i32,
@@ -934,8 +935,8 @@ fn sample_pool(pool: PgPool, window: Window) -> Sampler<PoolUse> {
     )
 }
 
-/// What the benchmark database's client backends were doing, from
-/// `pg_stat_activity` samples: the average number of backends per state.
+/// Counts of the benchmark database's client backends per state, summed over
+/// `pg_stat_activity` samples.
 struct WaitProfile {
     samples: u64,
     counts: BTreeMap<String, i64>,
@@ -988,7 +989,7 @@ struct StatementRow {
     query: String,
 }
 
-/// What `BENCH_PROFILE=1` adds to a scenario.
+/// Statement and wait-event data that `BENCH_PROFILE=1` adds to a scenario.
 struct Profile {
     waits: WaitProfile,
     statements: Vec<StatementRow>,
@@ -1055,10 +1056,12 @@ fn read_statement_stats(url: &str, waits: WaitProfile) -> anyhow::Result<Profile
         #[diesel(sql_type = Double)]
         ms: f64,
     }
+
     let mut conn = PgConnection::establish(url)?;
     let this_database = "dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
     // The counter queries of this benchmark are left out.
     let not_ours = "query NOT LIKE '%pg_stat_%'";
+
     let rows: Vec<Row> = diesel::sql_query(format!(
         "SELECT calls, total_exec_time AS exec_ms, total_plan_time AS plan_ms, toplevel,
                 left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
@@ -1068,11 +1071,13 @@ fn read_statement_stats(url: &str, waits: WaitProfile) -> anyhow::Result<Profile
          LIMIT {TOP_STATEMENTS}"
     ))
     .load(&mut conn)?;
+
     let total: Total = diesel::sql_query(format!(
         "SELECT coalesce(sum(calls), 0)::bigint AS calls, coalesce(sum(total_exec_time + total_plan_time), 0)::float8 AS ms
          FROM pg_stat_statements WHERE {this_database} AND {not_ours} AND toplevel"
     ))
     .get_result(&mut conn)?;
+
     Ok(Profile {
         waits,
         statements: rows
@@ -1213,8 +1218,8 @@ fn run_http_scenarios(meter: &Meter, setup: &Setup, options: &Options, upload_di
         upload_dir: upload_dir.to_path_buf(),
         max_upload_bytes: 8 << 20,
         mail: None,
-        // The jobs would run on the load generator's thread. No posting here
-        // holds a cheque or asks for an emailed receipt, so they would find nothing to do.
+        // The jobs would run on the load generator's thread. No posting here is a
+        // post-dated cheque or requests an emailed receipt, so they would find nothing to do.
         run_jobs: false,
     };
     runtime.block_on(async move {

@@ -350,21 +350,34 @@ fn take_receipt_number(conn: &mut PgConnection, user: &CurrentUser, creditor_id:
                 .optional()?;
             match own {
                 Some(book) => book,
-                None => diesel::sql_query(
-                    "WITH created AS (
-                         INSERT INTO receipt_books (id, creditor_id, code) VALUES ($1, $2, 'MAIN')
-                         ON CONFLICT (creditor_id, code) DO NOTHING RETURNING id, code, collector_id)
-                     SELECT id, code, collector_id FROM created
-                     UNION ALL SELECT id, code, collector_id FROM receipt_books WHERE creditor_id = $2 AND code = 'MAIN'",
-                )
-                .bind::<SqlUuid, _>(Uuid::now_v7())
-                .bind::<SqlUuid, _>(creditor_id)
-                .get_result(conn)?,
+                None => {
+                    let main = "SELECT id, code, collector_id FROM receipt_books WHERE creditor_id = $1 AND code = 'MAIN'";
+                    let existing: Option<Book> = diesel::sql_query(main).bind::<SqlUuid, _>(creditor_id).get_result(conn).optional()?;
+                    if let Some(book) = existing {
+                        return finish_taking(conn, user, book.id, book.code, book.collector_id);
+                    }
+                    // The first posting of a creditor creates its main book. The
+                    // second SELECT sees a book that a concurrent first posting
+                    // created, because ON CONFLICT waits for that one to commit.
+                    diesel::sql_query(
+                        "INSERT INTO receipt_books (id, creditor_id, code) VALUES ($1, $2, 'MAIN')
+                         ON CONFLICT (creditor_id, code) DO NOTHING",
+                    )
+                    .bind::<SqlUuid, _>(Uuid::now_v7())
+                    .bind::<SqlUuid, _>(creditor_id)
+                    .execute(conn)?;
+                    diesel::sql_query(main).bind::<SqlUuid, _>(creditor_id).get_result(conn)?
+                }
             }
         }
     };
-    if book.collector_id.is_some_and(|collector| collector != user.id) {
-        return Err(ApiError::forbidden(format!("receipt book {} belongs to another collector; use your own book", book.code)));
+    finish_taking(conn, user, book.id, book.code, book.collector_id)
+}
+
+/// Checks the user may number from the book and takes its next number.
+fn finish_taking(conn: &mut PgConnection, user: &CurrentUser, id: Uuid, code: String, collector_id: Option<Uuid>) -> ApiResult<TakenNumber> {
+    if collector_id.is_some_and(|collector| collector != user.id) {
+        return Err(ApiError::forbidden(format!("receipt book {code} belongs to another collector; use your own book")));
     }
     #[derive(QueryableByName)]
     struct Taken {
@@ -373,9 +386,9 @@ fn take_receipt_number(conn: &mut PgConnection, user: &CurrentUser, creditor_id:
     }
     let taken: Taken =
         diesel::sql_query("UPDATE receipt_books SET next_sequence = next_sequence + 1 WHERE id = $1 RETURNING next_sequence - 1 AS sequence")
-            .bind::<SqlUuid, _>(book.id)
+            .bind::<SqlUuid, _>(id)
             .get_result(conn)?;
-    Ok(TakenNumber { id: book.id, sequence: taken.sequence, number: receipt_number(&book.code, taken.sequence) })
+    Ok(TakenNumber { id, sequence: taken.sequence, number: receipt_number(&code, taken.sequence) })
 }
 
 /// `BOOK-SEQUENCE` with the sequence padded to six digits: `MAIN-000042`.

@@ -559,3 +559,32 @@ async fn the_receipt_is_a_pdf_and_every_later_copy_is_a_duplicate() {
     let other = app.token_for(Role::Assistant).await;
     assert_error(app.get(&other, &format!("/api/v1/payments/{id}/receipt")).await, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn first_postings_on_several_accounts_at_once_share_the_new_main_book() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    app.import_file(&token, "lending_club", "Lending Club", "lc.csv", fixture("lending_club_small.csv")).await;
+    let page: Value = app.get(&token, "/api/v1/accounts").await.json().await.unwrap();
+    let accounts: Vec<(String, String)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_str().unwrap().to_string(), a["currency"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(accounts.len(), 4);
+    let requests = accounts.iter().map(|(id, currency)| {
+        let body = json!({ "amount": 100, "currency": currency, "method": "cash" });
+        let app = &app;
+        let token = &token;
+        async move { pay(app, token, id, &format!("first-{id}"), &body).await }
+    });
+    let mut sequences = Vec::new();
+    for response in futures_join_all(requests).await {
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        sequences.push(body["receipt_sequence"].as_i64().unwrap());
+    }
+    sequences.sort();
+    assert_eq!(sequences, [1, 2, 3, 4]);
+}
