@@ -54,6 +54,8 @@ pub enum ErrorCode {
     InvalidStatusTransition,
     /// A money-moving request came without an `Idempotency-Key` header.
     IdempotencyKeyMissing,
+    /// The `Idempotency-Key` header is malformed or sent more than once.
+    IdempotencyKeyInvalid,
     /// The `Idempotency-Key` was used before with a different request body.
     IdempotencyKeyReused,
     /// The first request with this `Idempotency-Key` is still running.
@@ -85,6 +87,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::InvalidStatusTransition => "invalid_status_transition",
             ErrorCode::IdempotencyKeyMissing => "idempotency_key_missing",
+            ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::RequestInProgress => "request_in_progress",
             ErrorCode::AlreadyReversed => "already_reversed",
@@ -102,7 +105,8 @@ impl ErrorCode {
             | ErrorCode::MalformedJson
             | ErrorCode::InvalidQuery
             | ErrorCode::InvalidPath
-            | ErrorCode::IdempotencyKeyMissing => 400,
+            | ErrorCode::IdempotencyKeyMissing
+            | ErrorCode::IdempotencyKeyInvalid => 400,
             ErrorCode::Unauthenticated
             | ErrorCode::InvalidCredentials
             | ErrorCode::TokenExpired

@@ -24,7 +24,18 @@ const MAX_KEY_CHARS: usize = 255;
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// Reads the header: required, 1 to 255 visible ASCII characters.
+    /// Reads the request's header: required once, 1 to 255 visible ASCII characters.
+    pub fn from_request(headers: &actix_web::http::header::HeaderMap) -> ApiResult<Self> {
+        if headers.get_all(HEADER).count() > 1 {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyInvalid,
+                format!("the {HEADER} header is sent more than once; send it once per request"),
+            ));
+        }
+        Self::from_header(headers.get(HEADER))
+    }
+
+    /// Reads the header value: required, 1 to 255 visible ASCII characters.
     pub fn from_header(value: Option<&actix_web::http::header::HeaderValue>) -> ApiResult<Self> {
         let missing = || {
             ApiError::new(
@@ -33,7 +44,7 @@ impl IdempotencyKey {
             )
         };
         let text = value.ok_or_else(missing)?.to_str().map_err(|_| {
-            ApiError::new(ErrorCode::IdempotencyKeyMissing, format!("the {HEADER} header must be visible ASCII characters, such as a UUID"))
+            ApiError::new(ErrorCode::IdempotencyKeyInvalid, format!("the {HEADER} header must be visible ASCII characters, such as a UUID"))
         })?;
         let text = text.trim();
         if text.is_empty() {
@@ -41,7 +52,7 @@ impl IdempotencyKey {
         }
         if text.len() > MAX_KEY_CHARS || !text.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyMissing,
+                ErrorCode::IdempotencyKeyInvalid,
                 format!("the {HEADER} header must be 1 to {MAX_KEY_CHARS} visible ASCII characters without spaces, such as a UUID"),
             ));
         }

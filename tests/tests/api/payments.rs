@@ -131,6 +131,20 @@ async fn a_retry_with_the_same_key_returns_the_first_result() {
     let body = assert_error(no_key, 400, "idempotency_key_missing").await;
     assert!(body["error"]["message"].as_str().unwrap().contains("Idempotency-Key"));
 
+    let twice = app
+        .client
+        .post(app.url(&format!("/api/v1/accounts/{account}/payments")))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "a")
+        .header("Idempotency-Key", "b")
+        .json(&cash(1_000))
+        .send()
+        .await
+        .unwrap();
+    assert_error(twice, 400, "idempotency_key_invalid").await;
+    let spaced = pay(&app, &token, &account, "two words", &cash(1_000)).await;
+    assert_error(spaced, 400, "idempotency_key_invalid").await;
+
     // The same key from another user is another request.
     let other_user = app.token_for(Role::Manager).await;
     let theirs: Value = pay(&app, &other_user, &account, "same-key", &cash(1_000)).await.json().await.unwrap();

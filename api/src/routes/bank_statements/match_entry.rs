@@ -6,7 +6,7 @@ use crate::error::ApiResult;
 use crate::postgres::PgPool;
 use crate::routes::{parse_id, with_conn};
 use crate::services::bank_statements;
-use crate::services::idempotency::{IdempotencyKey, HEADER};
+use crate::services::idempotency::IdempotencyKey;
 
 /// Matches an entry in `needs_review` to an account by hand: posts the
 /// entry's amount to it as a bank transfer, with the bank reference and the
@@ -29,7 +29,7 @@ pub async fn match_bank_statement_entry(
     body: web::Json<MatchEntryRequest>,
 ) -> ApiResult<HttpResponse> {
     let entry_id = parse_id(&path, "bank statement entry")?;
-    let key = IdempotencyKey::from_header(req.headers().get(HEADER))?;
+    let key = IdempotencyKey::from_request(req.headers())?;
     let request = body.into_inner();
     let outcome = with_conn(&pool, move |conn| bank_statements::match_entry(conn, &user, entry_id, &key, request)).await?;
     Ok(super::respond(outcome))

@@ -6,7 +6,7 @@ use crate::error::ApiResult;
 use crate::jobs::MailWaker;
 use crate::postgres::PgPool;
 use crate::routes::{parse_id, with_conn};
-use crate::services::idempotency::{IdempotencyKey, HEADER};
+use crate::services::idempotency::IdempotencyKey;
 use crate::services::payments;
 
 /// Posts a payment to the account: allocation, receipt number, journal entries
@@ -30,7 +30,7 @@ pub async fn create_payment(
     body: web::Json<PaymentRequest>,
 ) -> ApiResult<HttpResponse> {
     let account_id = parse_id(&path, "account")?;
-    let key = IdempotencyKey::from_header(req.headers().get(HEADER))?;
+    let key = IdempotencyKey::from_request(req.headers())?;
     let request = body.into_inner();
     let outcome = with_conn(&pool, move |conn| payments::post(conn, &user, account_id, &key, request)).await?;
     if !outcome.replayed {

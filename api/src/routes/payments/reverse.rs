@@ -5,7 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::postgres::PgPool;
 use crate::routes::{parse_id, with_conn};
-use crate::services::idempotency::{IdempotencyKey, HEADER};
+use crate::services::idempotency::IdempotencyKey;
 use crate::services::payments;
 
 /// Reverses a payment (bounced cheque, returned direct debit, chargeback):
@@ -27,7 +27,7 @@ pub async fn reverse_payment(
     body: web::Json<ReversalRequest>,
 ) -> ApiResult<HttpResponse> {
     let payment_id = parse_id(&path, "payment")?;
-    let key = IdempotencyKey::from_header(req.headers().get(HEADER))?;
+    let key = IdempotencyKey::from_request(req.headers())?;
     let request = body.into_inner();
     let outcome = with_conn(&pool, move |conn| payments::reverse(conn, &user, payment_id, &key, request)).await?;
     Ok(super::respond(outcome))
