@@ -78,7 +78,7 @@ pub fn open(conn: &mut PgConnection, user: &CurrentUser, request: &OpenBatchRequ
     get(conn, user, id)
 }
 
-/// The batch row, locked, after checking the user may work on it.
+/// Locks the open batch row after checking the user may work on it.
 fn lock_open_batch(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<(Uuid, Uuid, String)> {
     let (creditor_id, collector_id, currency, status): (Uuid, Uuid, String, String) = deposit_batches::table
         .find(id)
@@ -310,7 +310,7 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<D
     })
 }
 
-/// The user's own batches, or every batch for managers; newest first.
+/// Lists the user's own batches, or every batch for managers, newest first.
 /// TODO: the list stops at the newest 200 batches; it has no cursor pages yet.
 pub fn list(conn: &mut PgConnection, user: &CurrentUser, status: Option<BatchStatus>) -> ApiResult<Vec<DepositBatchDto>> {
     let mut query = deposit_batches::table.select(deposit_batches::id).order(deposit_batches::opened_at.desc()).limit(200).into_boxed();

@@ -2,8 +2,8 @@
 //! stored in the transaction of the request's effect, and a retry gets it back.
 //!
 //! Inside that transaction a transaction-scoped advisory lock on
-//! (user, key) tells a concurrent duplicate that the first is still running,
-//! so it fails fast with 409 instead of waiting. The lock is released when
+//! (user, key) marks the first request as running, so a concurrent
+//! duplicate fails fast with 409 instead of waiting. The lock is released when
 //! the transaction ends, so a crashed request leaves nothing behind.
 
 use diesel::prelude::*;
@@ -70,7 +70,7 @@ pub struct StoredResponse {
     pub body: serde_json::Value,
 }
 
-/// The fingerprint of a request: what it acts on and its parsed body, so
+/// Computes the fingerprint of a request: what it acts on and its parsed body, so
 /// the same JSON with other spacing or key order counts as the same request.
 pub fn fingerprint<T: Serialize>(target: &str, body: &T) -> Vec<u8> {
     let mut hasher = Sha256::new();
@@ -82,7 +82,7 @@ pub fn fingerprint<T: Serialize>(target: &str, body: &T) -> Vec<u8> {
 
 /// Claims the key for this transaction. Returns the stored response when
 /// the request was already done; fails with 409 while another transaction
-/// holds the key and with 422 when the key was used for another request.
+/// has claimed the key and with 422 when the key was used for another request.
 pub fn claim(conn: &mut PgConnection, user_id: Uuid, key: &IdempotencyKey, fingerprint: &[u8]) -> ApiResult<Option<StoredResponse>> {
     let mut hasher = Sha256::new();
     hasher.update(user_id.as_bytes());

@@ -68,8 +68,8 @@ impl LockedAccount {
     }
 }
 
-/// Locks the accounts in id order (so two postings never wait on each other
-/// in a cycle) and returns them in that order; missing ids are left out.
+/// Locks the accounts in id order, so two postings never wait on each other
+/// in a cycle, and returns them in that order. Missing ids are left out.
 pub fn lock_accounts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<LockedAccount>> {
     diesel::sql_query(
         "SELECT id, creditor_id, debtor_id, account_ref, currency::text AS currency, status, principal_balance,
@@ -100,7 +100,7 @@ impl BalanceChange {
     }
 }
 
-/// What an entry is about, for the entry row.
+/// Header fields of a journal entry row.
 pub struct EntryHeader<'a> {
     pub creditor_id: Uuid,
     pub account: &'a LockedAccount,
@@ -152,8 +152,8 @@ pub fn write_entry(
     Ok(entry_id)
 }
 
-/// The debtor-side lines that record `allocation` as paid: each component
-/// credited by what it received and the rest credited as unapplied credit.
+/// Builds the debtor-side lines that record `allocation` as paid: each
+/// component credited by what it received, the rest as unapplied credit.
 pub fn allocation_lines(allocation: &Allocation) -> [(&'static str, i64); 4] {
     [
         (DEBTOR_FEES, -allocation.paid.fees),
@@ -189,7 +189,7 @@ pub fn apply_change(
     Ok(())
 }
 
-/// The current allocation of every payment on the account, summed over its
+/// Sums the current allocation of every payment on the account over its
 /// payment, re-allocation and reversal entries.
 pub fn current_allocations(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<HashMap<Uuid, Allocation>> {
     #[derive(QueryableByName)]
@@ -222,7 +222,7 @@ pub fn current_allocations(conn: &mut PgConnection, account_id: Uuid) -> QueryRe
         .collect())
 }
 
-/// The account's timeline: placed balance and its corrections, dated
+/// Loads the account's timeline: placed balance and its corrections, dated
 /// charges, and every payment part still in force.
 fn timeline(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Event>> {
     #[derive(QueryableByName)]
@@ -411,7 +411,7 @@ pub fn verify(conn: &mut PgConnection) -> QueryResult<Vec<Violation>> {
     Ok(violations)
 }
 
-/// The debtor's unapplied credit per currency, summed over their accounts.
+/// Sums the debtor's unapplied credit per currency over their accounts.
 pub fn debtor_credit(conn: &mut PgConnection, debtor_id: Uuid) -> QueryResult<Vec<(String, i64)>> {
     #[derive(QueryableByName)]
     struct Row {
