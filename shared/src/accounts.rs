@@ -145,6 +145,8 @@ pub struct AccountDetail {
     pub allowed_next_statuses: Vec<AccountStatus>,
     pub debtor: DebtorDto,
     pub ledger: Vec<LedgerEntryDto>,
+    /// Money the debtor paid on this account beyond what was owed, in minor units; kept for them, never dropped.
+    pub unapplied_credit: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }

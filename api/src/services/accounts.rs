@@ -331,6 +331,7 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<A
         charged_off_on: Option<NaiveDate>,
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
+        unapplied_credit: i64,
     }
     let extra: Extra = accounts::table
         .find(id)
@@ -342,6 +343,7 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<A
             accounts::charged_off_on,
             accounts::created_at,
             accounts::updated_at,
+            accounts::unapplied_credit,
         ))
         .first(conn)?;
 
@@ -402,6 +404,7 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<A
         charged_off_on: extra.charged_off_on,
         debtor: DebtorDto { id: debtor_id, debtor_ref, kind, name, addresses, phones, emails },
         ledger,
+        unapplied_credit: extra.unapplied_credit,
         created_at: extra.created_at,
         updated_at: extra.updated_at,
         summary,

@@ -98,6 +98,8 @@ async fn an_overpayment_is_kept_as_unapplied_credit() {
     let payment: Value = pay(&app, &token, &account, "k", &cash(12_000)).await.json().await.unwrap();
     assert_eq!(payment["allocation"], json!({ "fees": 0, "interest": 0, "principal": 9_999, "unapplied": 2_001 }));
     assert_eq!(payment["account_unapplied_credit"], 2_001);
+    let detail: Value = app.get(&token, &format!("/api/v1/accounts/{account}")).await.json().await.unwrap();
+    assert_eq!(detail["unapplied_credit"], 2_001);
     assert_eq!(payment["account_balance"]["total"], 0);
 }
 

@@ -228,7 +228,12 @@ fn AccountView(
             <section class="card" aria-labelledby="balances-heading">
                 <h2 id="balances-heading">"Balances"</h2>
                 <div class="scroll-x">
-                    <BalanceTable original=account.original_balance current=summary.balance currency=currency />
+                    <BalanceTable
+                        original=account.original_balance
+                        current=summary.balance
+                        unapplied_credit=account.unapplied_credit
+                        currency=currency
+                    />
                 </div>
             </section>
             <section class="card" aria-labelledby="dates-heading">
@@ -295,9 +300,21 @@ fn AccountRecords(account: AccountDetail) -> impl IntoView {
     }
 }
 
-/// Original and current balance side by side, one row per component.
+/// Original and current balance side by side, one row per component, and
+/// the debtor's unapplied credit on the account when there is any.
 #[component]
-fn BalanceTable(original: Balance, current: Balance, currency: Currency) -> impl IntoView {
+fn BalanceTable(original: Balance, current: Balance, unapplied_credit: i64, currency: Currency) -> impl IntoView {
+    let credit_row = (unapplied_credit != 0).then(|| {
+        view! {
+            <tr>
+                <th scope="row">"Unapplied credit"</th>
+                <td></td>
+                <td class="numeric" id="account-unapplied-credit">
+                    <MoneyAmount amount=unapplied_credit currency=currency />
+                </td>
+            </tr>
+        }
+    });
     let rows = [
         ("Principal", original.principal, current.principal),
         ("Interest", original.interest, current.interest),
@@ -338,6 +355,7 @@ fn BalanceTable(original: Balance, current: Balance, currency: Currency) -> impl
                         <MoneyAmount amount=current.total currency=currency />
                     </td>
                 </tr>
+                {credit_row}
             </tbody>
         </table>
     }
