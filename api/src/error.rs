@@ -122,6 +122,11 @@ impl From<DieselError> for ApiError {
                 ErrorCode::ValidationFailed,
                 "a text value contains a NUL character (\\u0000), which cannot be stored; remove it",
             ),
+            // A deadlock (40P01) rolls the whole transaction back, so retrying is safe.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) if info.message().contains("deadlock detected") => {
+                tracing::warn!("transaction rolled back after a deadlock");
+                ApiError::new(ErrorCode::ServiceUnavailable, "the request collided with another change; retry it")
+            }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::new(ErrorCode::ServiceUnavailable, "the request collided with another change; retry it")
             }

@@ -188,7 +188,9 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
 /// digits read as digits) that starts like a card network's number (2 to 6)
 /// and passes the Luhn check.
 pub fn looks_like_card_number(text: &str) -> bool {
+    // Digits of the current run, and where each digit group in it starts.
     let mut run: Vec<u32> = Vec::new();
+    let mut group_starts: Vec<usize> = Vec::new();
     let mut after_separator = false;
     for c in text.chars().chain(std::iter::once('\u{1}')) {
         let digit = match c {
@@ -198,15 +200,27 @@ pub fn looks_like_card_number(text: &str) -> bool {
         };
         match digit {
             Some(d) => {
+                if run.is_empty() || after_separator {
+                    group_starts.push(run.len());
+                }
                 run.push(d);
                 after_separator = false;
             }
             None if matches!(c, ' ' | '-' | '.') && !run.is_empty() && !after_separator => after_separator = true,
             None => {
-                if is_card_number(&run) {
-                    return true;
+                // A card number may sit beside other digits ("4111… 12/27"),
+                // so every stretch that starts and ends on a group boundary is tried.
+                let mut group_ends: Vec<usize> = group_starts.iter().skip(1).copied().collect();
+                group_ends.push(run.len());
+                for start in &group_starts {
+                    for end in group_ends.iter().filter(|end| *end > start) {
+                        if is_card_number(&run[*start..*end]) {
+                            return true;
+                        }
+                    }
                 }
                 run.clear();
+                group_starts.clear();
                 after_separator = false;
             }
         }
@@ -308,6 +322,15 @@ mod tests {
         assert!(looks_like_card_number("4111.1111.1111.1111"));
         assert!(looks_like_card_number("\u{FF14}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}\u{FF11}"));
         assert!(looks_like_card_number("pan:4111111111111111"));
+        assert!(looks_like_card_number("4242424242424242 123"));
+        assert!(looks_like_card_number("4111111111111111 12/27"));
+        assert!(looks_like_card_number("order 12 4111111111111111"));
+        assert!(looks_like_card_number("cheque 0042 4111-1111-1111-1111"));
+        assert!(looks_like_card_number("4111 1111 1111 1111 1"));
+        for text in ["", "-", " ", "1", "1 ", " 1", "1--2", "1 - 2", ". 4", "４", "\u{FF10}-"] {
+            // None of these is a card number, and none may panic.
+            assert!(!looks_like_card_number(text), "{text:?}");
+        }
         assert!(!looks_like_card_number("TRF-2026-000123"));
         assert!(!looks_like_card_number("1111111111111117"), "no card network starts with 1");
         assert!(!looks_like_card_number("4242 4242 4242 4241"));

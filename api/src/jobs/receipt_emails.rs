@@ -86,13 +86,14 @@ enum Failure {
     Unsendable(String),
 }
 
-/// Claims due deliveries and leases them for five minutes, so a crashed
-/// sender's rows come back by themselves.
+/// Claims due deliveries and leases them for 15 minutes, longer than a batch
+/// of 20 sends at a 30 s timeout each, so a crashed sender's rows come back
+/// by themselves and a slow one's are not sent twice.
 fn claim_and_prepare(pool: &PgPool) -> anyhow::Result<Vec<Prepared>> {
     let mut conn = pool.get()?;
     let claimed: Vec<Claimed> = diesel::sql_query(
         "UPDATE receipt_deliveries d
-         SET attempts = d.attempts + 1, next_attempt_at = now() + interval '5 minutes', updated_at = now()
+         SET attempts = d.attempts + 1, next_attempt_at = now() + interval '15 minutes', updated_at = now()
          FROM (SELECT id FROM receipt_deliveries
                WHERE status = 'pending' AND channel = 'email' AND next_attempt_at <= now()
                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
@@ -149,12 +150,13 @@ fn record(pool: &PgPool, claimed: &Claimed, outcome: Result<(), Failure>) -> any
         diesel::sql_query(
             "UPDATE receipt_deliveries SET status = $2, last_error = $3, updated_at = now(),
                     next_attempt_at = now() + make_interval(mins => $4)
-             WHERE id = $1",
+             WHERE id = $1 AND attempts = $5",
         )
         .bind::<SqlUuid, _>(claimed.id)
         .bind::<Text, _>(status)
         .bind::<Nullable<Text>, _>(error.as_deref())
         .bind::<Integer, _>(retry_in_minutes)
+        .bind::<Integer, _>(claimed.attempts)
         .execute(conn)?;
         audit::record(
             conn,

@@ -115,7 +115,7 @@ pub fn add_payments(conn: &mut PgConnection, user: &CurrentUser, id: Uuid, payme
                 payments::received_by,
                 payments::deposit_batch_id,
             ))
-            .for_update()
+            .for_no_key_update()
             .load(conn)?;
         let mut problems = Vec::new();
         let mut added = Vec::new();
@@ -135,6 +135,8 @@ pub fn add_payments(conn: &mut PgConnection, user: &CurrentUser, id: Uuid, payme
                 Some(format!("payment {receipt} was taken by another collector; it goes into their batch"))
             } else if status == "reversed" {
                 Some(format!("payment {receipt} is reversed; it is not deposited"))
+            } else if status == "held" {
+                Some(format!("payment {receipt} is a post-dated cheque held until its date; deposit it in a batch after that day"))
             } else if batch.is_some_and(|b| b != id) {
                 Some(format!("payment {receipt} is already in another deposit batch"))
             } else {

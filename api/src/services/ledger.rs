@@ -291,6 +291,15 @@ fn timeline(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Event>
 /// Re-runs the account's allocation in date order and writes a
 /// `reallocation` entry for every payment whose split changed. Call it after
 /// a back-dated payment, a reversal or a dated charge.
+///
+/// TODO: the replay uses the creditor's current allocation order for every
+/// payment, so changing the order re-splits older payments at the next replay.
+/// TODO: events on one day are ordered by `posted_at` and `created_at`, which
+/// are transaction start times; two postings that overlap in time can be
+/// ordered differently from the order they took the account lock.
+/// TODO: placement adjustments from a re-import change the running balances
+/// without a replay, so a paid-off account can show a negative component
+/// until its next replay (verify reports it).
 pub fn reallocate(
     conn: &mut PgConnection,
     account: &LockedAccount,

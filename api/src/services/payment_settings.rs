@@ -102,6 +102,9 @@ pub fn create_book(conn: &mut PgConnection, user: &CurrentUser, request: &Create
     user.require(Role::sees_all_accounts, "create receipt books")?;
     let code = request.code.trim().to_string();
     check_book_code(&code).map_err(|message| ApiError::invalid_field("code", message))?;
+    if code == "MAIN" && request.collector_id.is_some() {
+        return Err(ApiError::invalid_field("code", "MAIN is the creditor's shared book and cannot belong to a collector; choose another code"));
+    }
     get_policy(conn, request.creditor_id).map_err(|_| ApiError::invalid_field("creditor_id", "creditor_id names no creditor"))?;
     if let Some(collector) = request.collector_id {
         let active: Option<bool> = users::table.find(collector).select(users::active).first(conn).optional()?;

@@ -146,6 +146,13 @@ fn post_new(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, reque
     }
     for id in &ids[1..] {
         match locked.iter().find(|a| a.id == *id) {
+            Some(other) if other.status == "returned" && other.debtor_id == primary.debtor_id && visible_to(user, other) => {
+                problems.push(FieldError::new(
+                    "spread.other_accounts",
+                    "returned",
+                    format!("account {id} has been returned to the creditor; leave it out of the spread"),
+                ))
+            }
             Some(other) if other.debtor_id == primary.debtor_id && other.currency == primary.currency && visible_to(user, other) => {}
             Some(other) if other.debtor_id == primary.debtor_id && visible_to(user, other) => problems.push(FieldError::new(
                 "spread.other_accounts",
@@ -516,11 +523,12 @@ pub fn reverse(
     Ok(outcome)
 }
 
+// TODO: a reversal leaves `last_payment_on` at the reversed payment's date.
 fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, request: &ReversalRequest) -> ApiResult<PaymentDto> {
-    let (account_id, status, receipt_number): (Uuid, String, String) = payments::table
+    let (account_id, status, receipt_number, method): (Uuid, String, String, String) = payments::table
         .find(payment_id)
-        .select((payments::account_id, payments::status, payments::receipt_number))
-        .for_update()
+        .select((payments::account_id, payments::status, payments::receipt_number, payments::method))
+        .for_no_key_update()
         .first(conn)
         .optional()?
         .ok_or_else(|| ApiError::not_found("payment"))?;
@@ -545,11 +553,12 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
     let policy = policy_for_account(conn, account_id)?;
     let order = policy.order()?;
     let today = policy.today;
+    let method = PaymentMethod::parse(&method).ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment {payment_id} has an unknown method")))?;
 
     let (fee, decision) = if status == "held" {
         (None, "no fee: the cheque was held and never presented".to_string())
     } else {
-        returned_fee(conn, &policy, &primary, request.reason)?
+        returned_fee(conn, &policy, &primary, method, request.reason)?
     };
     let memo = format!("reversal of receipt {receipt_number}: {}", request.reason.label());
     if status == "posted" {
@@ -629,12 +638,21 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
 /// authorises it, so the creditor lists the jurisdictions where it does.
 /// The debtor's jurisdiction comes from their first valid address, and
 /// without a known address no fee is charged.
-fn returned_fee(conn: &mut PgConnection, policy: &Policy, account: &LockedAccount, reason: ReversalReason) -> ApiResult<(Option<i64>, String)> {
+fn returned_fee(
+    conn: &mut PgConnection,
+    policy: &Policy,
+    account: &LockedAccount,
+    method: PaymentMethod,
+    reason: ReversalReason,
+) -> ApiResult<(Option<i64>, String)> {
     let Some(fee) = policy.returned_payment_fee else {
         return Ok((None, "no fee: the creditor's policy has no returned-payment fee".to_string()));
     };
     if !matches!(reason, ReversalReason::Nsf | ReversalReason::AccountClosed | ReversalReason::PaymentStopped) {
         return Ok((None, format!("no fee: a reversal for the reason {} is not a returned payment", reason.as_str())));
+    }
+    if !matches!(method, PaymentMethod::Cheque | PaymentMethod::DirectDebit) {
+        return Ok((None, format!("no fee: a {} payment is not returned by a bank", method.label().to_lowercase())));
     }
     let address: Option<(Option<String>, Option<String>)> = crate::db::schema::debtor_addresses::table
         .filter(crate::db::schema::debtor_addresses::debtor_id.eq(account.debtor_id))
@@ -661,7 +679,7 @@ fn returned_fee(conn: &mut PgConnection, policy: &Policy, account: &LockedAccoun
 }
 
 /// Applies post-dated cheques whose date has come, in the creditor's time
-/// zone. Returns how many were applied. Rows are claimed with SKIP LOCKED,
+/// zone. TODO: a spread cheque keeps the parts computed when it was taken. Returns how many were applied. Rows are claimed with SKIP LOCKED,
 /// so several servers can run this at once.
 pub fn release_due_cheques(conn: &mut PgConnection, limit: i64) -> ApiResult<usize> {
     let due: Vec<Uuid> = diesel::sql_query(
@@ -676,12 +694,12 @@ pub fn release_due_cheques(conn: &mut PgConnection, limit: i64) -> ApiResult<usi
     .collect();
     let mut released = 0;
     for payment_id in due {
-        let done = conn.transaction(|conn| {
+        let done = conn.transaction(|conn| -> ApiResult<bool> {
             let row: Option<(Uuid, Uuid, Option<NaiveDate>, String, Uuid)> = payments::table
                 .find(payment_id)
                 .filter(payments::status.eq("held"))
                 .select((payments::account_id, payments::creditor_id, payments::held_until, payments::receipt_number, payments::received_by))
-                .for_update()
+                .for_no_key_update()
                 .skip_locked()
                 .first(conn)
                 .optional()?;
@@ -711,8 +729,12 @@ pub fn release_due_cheques(conn: &mut PgConnection, limit: i64) -> ApiResult<usi
                 },
             )?;
             Ok(true)
-        })?;
-        released += usize::from(done);
+        });
+        // One cheque that cannot be applied must not hold up the others.
+        match done {
+            Ok(done) => released += usize::from(done),
+            Err(error) => tracing::error!(payment.id = %payment_id, error.code = error.code.as_str(), error.message = %error.message, "applying a post-dated cheque failed"),
+        }
     }
     Ok(released)
 }
@@ -916,7 +938,7 @@ pub fn list_for_account(
     };
     let ids: Vec<(Uuid, DateTime<Utc>)> = diesel::sql_query(
         "SELECT p.id, p.posted_at FROM payments p
-         WHERE p.id IN (SELECT payment_id FROM payment_parts WHERE account_id = $1)
+         WHERE (p.account_id = $1 OR p.id IN (SELECT payment_id FROM payment_parts WHERE account_id = $1))
            AND ($2::timestamptz IS NULL OR (p.posted_at, p.id) < ($2, $3))
          ORDER BY p.posted_at DESC, p.id DESC LIMIT $4",
     )

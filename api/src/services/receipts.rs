@@ -49,20 +49,26 @@ pub fn print(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid) -> A
     // Draw first, so a receipt that cannot be drawn is neither counted nor marked printed.
     let preview = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
     render(&preview, preview.print_count > 0, payment_id)?;
-    let stored = conn.transaction(|conn| {
-        let stored = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
-        diesel::sql_query("UPDATE receipts SET print_count = print_count + 1 WHERE payment_id = $1")
+    let (stored, copies_before) = conn.transaction(|conn| {
+        // The row lock of this UPDATE orders simultaneous prints, so only one of them is the original.
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = Integer)]
+            before: i32,
+        }
+        let count: Count = diesel::sql_query("UPDATE receipts SET print_count = print_count + 1 WHERE payment_id = $1 RETURNING print_count - 1 AS before")
             .bind::<SqlUuid, _>(payment_id)
-            .execute(conn)?;
+            .get_result(conn)?;
+        let stored = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
         diesel::sql_query(
             "UPDATE receipt_deliveries SET status = 'printed', attempts = attempts + 1, updated_at = now()
              WHERE payment_id = $1 AND channel = 'print' AND status = 'pending'",
         )
         .bind::<SqlUuid, _>(payment_id)
         .execute(conn)?;
-        Ok::<_, ApiError>(stored)
+        Ok::<_, ApiError>((stored, count.before))
     })?;
-    let duplicate = stored.print_count > 0;
+    let duplicate = copies_before > 0;
     let pdf = render(&stored, duplicate, payment_id)?;
     Ok((format!("receipt-{}.pdf", stored.receipt_number), pdf))
 }

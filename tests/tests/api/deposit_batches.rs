@@ -135,6 +135,14 @@ async fn only_the_collectors_own_cash_and_cheques_go_into_a_batch() {
     let error = assert_error(field.add(&batch, &[&transfer]).await, 400, "validation_failed").await;
     assert!(error["error"]["message"].as_str().unwrap().contains("cash, by cheque or by money order"), "{error}");
 
+    let next_week = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+    let held = field
+        .take("h1", json!({ "amount": 900, "currency": "USD", "method": "cheque",
+                            "instrument": { "cheque_number": "9", "drawee_bank": "First Bank", "cheque_date": next_week } }))
+        .await;
+    let error = assert_error(field.add(&batch, &[&held]).await, 400, "validation_failed").await;
+    assert!(error["error"]["message"].as_str().unwrap().contains("held until its date"), "{error}");
+
     field.add(&batch, &[&cash_payment]).await;
     let other = field.open(1, 300).await;
     let error = assert_error(field.add(&other, &[&cash_payment]).await, 400, "validation_failed").await;

@@ -52,6 +52,11 @@ async fn balance(app: &TestApp, token: &str, account: &str) -> Value {
     account["balance"].clone()
 }
 
+fn cheque(amount: i64) -> Value {
+    json!({ "amount": amount, "currency": "USD", "method": "cheque",
+            "instrument": { "cheque_number": "000100", "drawee_bank": "First Bank", "cheque_date": chrono::Utc::now().date_naive() } })
+}
+
 fn cash(amount: i64) -> Value {
     json!({ "amount": amount, "currency": "USD", "method": "cash" })
 }
@@ -361,18 +366,22 @@ async fn a_returned_payment_fee_is_charged_only_where_the_policy_allows_it() {
     // A-1's debtor lives in Illinois; the policy first allows the fee only in Texas.
     set_policy(&app, &token, &creditor, json!({ "allocation_order": ["fees", "interest", "principal"],
         "returned_payment_fee": 2_500, "returned_payment_fee_jurisdictions": ["US-TX"] })).await;
-    let first: Value = pay(&app, &token, &account, "p1", &cash(1_000)).await.json().await.unwrap();
+    let first: Value = pay(&app, &token, &account, "p1", &cheque(1_000)).await.json().await.unwrap();
     let reversed: Value = reverse(&app, &token, first["id"].as_str().unwrap(), "r1", "nsf").await.json().await.unwrap();
     assert!(reversed["reversal"]["fee_charged"].is_null());
     assert!(reversed["reversal"]["fee_decision"].as_str().unwrap().contains("US-IL"), "{reversed}");
 
     set_policy(&app, &token, &creditor, json!({ "allocation_order": ["fees", "interest", "principal"],
         "returned_payment_fee": 2_500, "returned_payment_fee_jurisdictions": ["US-IL"] })).await;
-    let second: Value = pay(&app, &token, &account, "p2", &cash(1_000)).await.json().await.unwrap();
+    let second: Value = pay(&app, &token, &account, "p2", &cheque(1_000)).await.json().await.unwrap();
     let disputed: Value = reverse(&app, &token, second["id"].as_str().unwrap(), "r2", "disputed").await.json().await.unwrap();
     assert!(disputed["reversal"]["fee_charged"].is_null(), "a dispute is not a returned payment");
 
-    let third: Value = pay(&app, &token, &account, "p3", &cash(1_000)).await.json().await.unwrap();
+    let cash_payment: Value = pay(&app, &token, &account, "p-cash", &cash(1_000)).await.json().await.unwrap();
+    let cash_reversed: Value = reverse(&app, &token, cash_payment["id"].as_str().unwrap(), "r-cash", "nsf").await.json().await.unwrap();
+    assert!(cash_reversed["reversal"]["fee_charged"].is_null(), "cash is not returned by a bank");
+
+    let third: Value = pay(&app, &token, &account, "p3", &cheque(1_000)).await.json().await.unwrap();
     let before = balance(&app, &token, &account).await;
     let charged: Value = reverse(&app, &token, third["id"].as_str().unwrap(), "r3", "nsf").await.json().await.unwrap();
     assert_eq!(charged["reversal"]["fee_charged"], 2_500);
