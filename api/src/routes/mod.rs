@@ -11,6 +11,7 @@ pub mod health;
 pub mod import_profiles;
 pub mod imports;
 pub mod me;
+pub mod multipart;
 pub mod openapi;
 pub mod payments;
 pub mod receipt_books;

@@ -9,8 +9,11 @@ use crate::auth::CurrentUser;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
-use crate::routes::with_conn;
+use crate::routes::{multipart, with_conn};
 use crate::services::bank_statements::{self, CreditorChoice};
+
+/// The fields of the upload form, for errors about the form itself.
+const FIELDS: &str = "creditor (or creditor_id) and file";
 
 /// Upload form for `POST /api/v1/bank-statements`: `file` and either `creditor` or `creditor_id`.
 #[derive(utoipa::ToSchema)]
@@ -49,22 +52,17 @@ pub async fn create_bank_statement_import(
     let mut upload: Option<(String, Vec<u8>)> = None;
 
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(upload_error)?;
+        let mut field = field.map_err(|error| multipart::upload_error(error, FIELDS))?;
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "file" if upload.is_some() => {
                 return Err(ApiError::invalid_field("file", "the form has more than one file; upload one statement file at a time"));
             }
             "file" => {
-                let file_name = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .map(|n| n.chars().filter(|c| !c.is_control()).take(255).collect::<String>())
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| "statement".to_string());
+                let file_name = multipart::file_name(&field, "statement");
                 let mut bytes = Vec::new();
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(upload_error)?;
+                    let chunk = chunk.map_err(|error| multipart::upload_error(error, FIELDS))?;
                     if bytes.len() + chunk.len() > settings.max_upload_bytes {
                         return Err(ApiError::new(
                             ErrorCode::PayloadTooLarge,
@@ -79,15 +77,7 @@ pub async fn create_bank_statement_import(
                 upload = Some((file_name, bytes));
             }
             "creditor" | "creditor_id" => {
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(upload_error)?;
-                    bytes.extend_from_slice(&chunk);
-                    if bytes.len() > 1024 {
-                        return Err(ApiError::invalid_field(&name, format!("{name} is longer than 1024 bytes")));
-                    }
-                }
-                let text = String::from_utf8(bytes).map_err(|_| ApiError::invalid_field(&name, format!("{name} is not UTF-8 text")))?;
+                let text = multipart::read_text(&mut field, &name, FIELDS).await?;
                 if name == "creditor" {
                     creditor = Some(text);
                 } else {
@@ -143,22 +133,4 @@ pub async fn create_bank_statement_import(
 
     let dto = with_conn(&pool, move |conn| bank_statements::import(conn, &user, choice, &file_name, &bytes)).await?;
     Ok(HttpResponse::Created().json(dto))
-}
-
-/// Maps a multipart parsing failure to the error envelope without the library's wording.
-fn upload_error(error: actix_multipart::MultipartError) -> ApiError {
-    use actix_multipart::MultipartError;
-    match error {
-        MultipartError::ContentTypeMissing | MultipartError::ContentTypeParse | MultipartError::ContentTypeIncompatible => ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "the upload must be multipart/form-data with the fields creditor (or creditor_id) and file",
-        ),
-        MultipartError::Incomplete | MultipartError::Payload(_) => {
-            ApiError::new(ErrorCode::ValidationFailed, "the upload ended before the form was complete; send the file again")
-        }
-        _ => ApiError::new(
-            ErrorCode::ValidationFailed,
-            "the upload is not a valid multipart/form-data body; send the fields creditor and file",
-        ),
-    }
 }

@@ -11,8 +11,11 @@ use crate::auth::CurrentUser;
 use crate::config::Settings;
 use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
-use crate::routes::with_conn;
+use crate::routes::{multipart, with_conn};
 use crate::services::imports;
+
+/// The fields of the upload form, for errors about the form itself.
+const FIELDS: &str = "profile, creditor and file";
 
 /// Upload form for `POST /api/v1/imports`.
 #[derive(utoipa::ToSchema)]
@@ -45,19 +48,14 @@ pub async fn create_import(
     let mut upload: Option<(tempfile::NamedTempFile, String, u64)> = None;
 
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(upload_error)?;
+        let mut field = field.map_err(|error| multipart::upload_error(error, FIELDS))?;
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
             "file" if upload.is_some() => {
                 return Err(ApiError::invalid_field("file", "the form has more than one file; upload one placement file at a time"));
             }
             "file" => {
-                let file_name = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .map(|n| n.chars().filter(|c| !c.is_control()).take(255).collect::<String>())
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| "upload.csv".to_string());
+                let file_name = multipart::file_name(&field, "upload.csv");
                 let mut temp = tempfile::Builder::new()
                     .prefix("import-")
                     .suffix(".csv")
@@ -65,7 +63,7 @@ pub async fn create_import(
                     .map_err(ApiError::internal)?;
                 let mut size = 0u64;
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(upload_error)?;
+                    let chunk = chunk.map_err(|error| multipart::upload_error(error, FIELDS))?;
                     size += chunk.len() as u64;
                     if size > settings.max_upload_bytes as u64 {
                         return Err(ApiError::new(
@@ -82,15 +80,7 @@ pub async fn create_import(
                 upload = Some((temp, file_name, size));
             }
             "profile" | "creditor" => {
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(upload_error)?;
-                    bytes.extend_from_slice(&chunk);
-                    if bytes.len() > 1024 {
-                        return Err(ApiError::invalid_field(&name, format!("{name} is longer than 1024 bytes")));
-                    }
-                }
-                let text = String::from_utf8(bytes).map_err(|_| ApiError::invalid_field(&name, format!("{name} is not UTF-8 text")))?;
+                let text = multipart::read_text(&mut field, &name, FIELDS).await?;
                 if name == "profile" {
                     profile = Some(text);
                 } else {
@@ -147,24 +137,4 @@ pub async fn create_import(
 
     let report = with_conn(&pool, move |conn| imports::report(conn, import_id)).await?;
     Ok(HttpResponse::Accepted().json(report))
-}
-
-/// Maps a multipart parsing failure to the error envelope without the library's wording.
-fn upload_error(error: actix_multipart::MultipartError) -> ApiError {
-    use actix_multipart::MultipartError;
-    match error {
-        MultipartError::ContentTypeMissing | MultipartError::ContentTypeParse | MultipartError::ContentTypeIncompatible => {
-            ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "the upload must be multipart/form-data with the fields profile, creditor and file",
-            )
-        }
-        MultipartError::Incomplete | MultipartError::Payload(_) => {
-            ApiError::new(ErrorCode::ValidationFailed, "the upload ended before the form was complete; send the file again")
-        }
-        _ => ApiError::new(
-            ErrorCode::ValidationFailed,
-            "the upload is not a valid multipart/form-data body; send the fields profile, creditor and file",
-        ),
-    }
 }
