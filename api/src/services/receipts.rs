@@ -42,23 +42,25 @@ pub fn load(conn: &mut PgConnection, payment_id: Uuid) -> QueryResult<Option<Sto
 }
 
 /// `GET /payments/{id}/receipt`: the PDF, marked as a duplicate from the
-/// second copy on. Counting the copy and marking print deliveries done
-/// commit before the PDF is drawn, outside the transaction.
+/// second copy on. The copy is counted, print deliveries are marked done and
+/// the PDF is drawn in one short transaction, so a receipt that cannot be
+/// drawn is neither counted nor marked printed.
 pub fn print(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid) -> ApiResult<(String, Vec<u8>)> {
     super::payments::get(conn, user, payment_id)?;
-    // Draw first, so a receipt that cannot be drawn is neither counted nor marked printed.
-    let preview = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
-    render(&preview, preview.print_count > 0, payment_id)?;
-    let (stored, copies_before) = conn.transaction(|conn| {
+    conn.transaction(|conn| {
         // The row lock of this UPDATE orders simultaneous prints, so only one of them is the original.
         #[derive(QueryableByName)]
         struct Count {
             #[diesel(sql_type = Integer)]
             before: i32,
         }
-        let count: Count = diesel::sql_query("UPDATE receipts SET print_count = print_count + 1 WHERE payment_id = $1 RETURNING print_count - 1 AS before")
-            .bind::<SqlUuid, _>(payment_id)
-            .get_result(conn)?;
+        let count: Count = diesel::sql_query(
+            "UPDATE receipts SET print_count = print_count + 1 WHERE payment_id = $1 RETURNING print_count - 1 AS before",
+        )
+        .bind::<SqlUuid, _>(payment_id)
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("receipt"))?;
         let stored = load(conn, payment_id)?.ok_or_else(|| ApiError::not_found("receipt"))?;
         diesel::sql_query(
             "UPDATE receipt_deliveries SET status = 'printed', attempts = attempts + 1, updated_at = now()
@@ -66,11 +68,9 @@ pub fn print(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid) -> A
         )
         .bind::<SqlUuid, _>(payment_id)
         .execute(conn)?;
-        Ok::<_, ApiError>((stored, count.before))
-    })?;
-    let duplicate = copies_before > 0;
-    let pdf = render(&stored, duplicate, payment_id)?;
-    Ok((format!("receipt-{}.pdf", stored.receipt_number), pdf))
+        let pdf = render(&stored, count.before > 0, payment_id)?;
+        Ok((format!("receipt-{}.pdf", stored.receipt_number), pdf))
+    })
 }
 
 /// Draws the stored receipt as PDF.

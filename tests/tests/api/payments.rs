@@ -613,3 +613,24 @@ async fn first_postings_on_several_accounts_at_once_share_the_new_main_book() {
     sequences.sort();
     assert_eq!(sequences, [1, 2, 3, 4]);
 }
+
+#[tokio::test]
+async fn receipt_that_cannot_be_drawn_stays_unprinted() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for(Role::Manager).await;
+    let file = "account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since\n\
+                H-1,D-7,עברית ישראלי,USD,100.00,0,0,2025-05-01\n";
+    app.import_file(&token, "standard", "Acme", "h.csv", file.as_bytes().to_vec()).await;
+    let account = account_id(&app, &token, "H-1").await;
+    let body = json!({ "amount": 500, "currency": "USD", "method": "cash", "receipt_delivery": "print" });
+    let payment: Value = pay(&app, &token, &account, "rtl", &body).await.json().await.unwrap();
+    let id = payment["id"].as_str().unwrap();
+
+    let response = app.get(&token, &format!("/api/v1/payments/{id}/receipt")).await;
+    let error = assert_error(response, 422, "unprocessable_state").await;
+    assert!(error["error"]["message"].as_str().unwrap().contains("right-to-left"), "{error}");
+    assert!(!error.to_string().contains("עברית"), "the payer's name must not be echoed");
+
+    let after: Value = app.get(&token, &format!("/api/v1/payments/{id}")).await.json().await.unwrap();
+    assert_eq!(after["deliveries"][0]["status"], "pending");
+}
