@@ -56,7 +56,7 @@ impl PaymentMethod {
     }
 }
 
-/// How the money was handed over. Which fields a method needs is checked by
+/// Instrument details of the payment. Which fields a method needs is checked by
 /// [`crate::validation::check_payment`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -68,7 +68,7 @@ pub struct Instrument {
     /// The bank the cheque is drawn on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drawee_bank: Option<String>,
-    /// The date written on the cheque; a later date than today holds the cheque until then.
+    /// The date written on the cheque. A date after today keeps the cheque held until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_date: Option<NaiveDate>,
     /// Last four digits of the card; never send the full card number.
@@ -82,7 +82,7 @@ pub struct Instrument {
     pub reference: Option<String>,
 }
 
-/// How a payment is spread over several accounts of the same debtor.
+/// Rule for spreading a payment over several accounts of the same debtor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -104,7 +104,7 @@ pub struct Spread {
     pub other_accounts: Vec<Uuid>,
 }
 
-/// Where the receipt goes once the payment is posted.
+/// Delivery channel of the receipt once the payment is posted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -165,7 +165,7 @@ impl PaymentStatus {
     }
 }
 
-/// What a payment paid, in minor units; the parts add up to the payment's amount.
+/// Amounts a payment paid, in minor units. The parts add up to the payment's amount.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AllocationDto {
@@ -246,7 +246,7 @@ pub struct ReversalDto {
     pub reversed_by: Uuid,
     /// The returned-payment fee charged, in minor units; null when none was.
     pub fee_charged: Option<i64>,
-    /// Why a fee was or was not charged.
+    /// Reason a fee was or was not charged.
     pub fee_decision: String,
 }
 
@@ -267,7 +267,7 @@ pub struct ReceiptDeliveryDto {
     /// `pending`, `sent`, `failed` or `printed`.
     pub status: String,
     pub attempts: i32,
-    /// Why the last attempt failed, without personal data.
+    /// Reason the last attempt failed, without personal data.
     pub last_error: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
@@ -304,7 +304,7 @@ pub struct PaymentDto {
     pub deliveries: Vec<ReceiptDeliveryDto>,
 }
 
-/// How a creditor's payments are allocated and returned payments are charged.
+/// Policy for allocating a creditor's payments and charging for returned payments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -44,10 +44,10 @@ pub const EARLIEST_PAYMENT_DATE: chrono::NaiveDate = match chrono::NaiveDate::fr
 /// US Uniform Commercial Code section 4-404).
 pub const CHEQUE_STALE_DAYS: i64 = 180;
 
-/// Longest a post-dated cheque is held.
+/// Maximum days a post-dated cheque is held.
 pub const CHEQUE_MAX_HOLD_DAYS: i64 = 366;
 
-/// Longest free-text instrument field (cheque number, bank, references).
+/// Maximum length of a free-text instrument field (cheque number, bank, references).
 pub const INSTRUMENT_TEXT_MAX_CHARS: usize = 64;
 
 /// Checks a payment request's amount and the instrument fields its method
@@ -183,10 +183,10 @@ pub fn check_payment(request: &crate::payments::PaymentRequest, today: chrono::N
     errors
 }
 
-/// True when `text` contains a full card number anywhere: a run of 13 to
-/// 19 digits (single spaces, dashes or dots between them allowed, full-width
-/// digits read as digits) that starts like a card network's number (2 to 6)
-/// and passes the Luhn check.
+/// Returns true when `text` contains a full card number anywhere. That is a
+/// run of 13 to 19 digits that starts like a card network's number (2 to 6)
+/// and passes the Luhn check. Single spaces, dashes or dots may separate the
+/// digits, and full-width digits count as digits.
 pub fn looks_like_card_number(text: &str) -> bool {
     // Digits of the current run, and where each digit group in it starts.
     let mut run: Vec<u32> = Vec::new();

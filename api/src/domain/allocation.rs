@@ -1,5 +1,5 @@
-//! How a payment is split over an account's components, and how an account's
-//! payments are re-split when one arrives with an earlier date or is reversed.
+//! Splitting a payment over an account's components, and re-splitting an
+//! account's payments when one arrives with an earlier date or is reversed.
 //!
 //! Everything here is pure arithmetic on minor units; the payments service
 //! reads the timeline from the ledger and writes the differences back as
@@ -104,7 +104,7 @@ impl Components {
     }
 }
 
-/// What one payment paid: each component and the rest kept as unapplied credit.
+/// Amounts one payment paid: each component and the rest kept as unapplied credit.
 /// The four parts always add up to the payment's amount.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Allocation {
@@ -161,8 +161,8 @@ pub enum Event {
 }
 
 impl Event {
-    /// Openings first; then by date; on one date in the order they were
-    /// posted, so a fee charged today never takes money from a payment
+    /// Orders openings first, then by date, and within a day by posting
+    /// order. So a fee charged today never takes money from a payment
     /// received earlier today.
     fn sort_key(&self) -> (u8, Option<NaiveDate>, i64) {
         match self {
@@ -176,7 +176,7 @@ impl Event {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Replay {
     pub allocations: HashMap<Uuid, Allocation>,
-    /// What is owed after every event.
+    /// Amount owed after every event.
     pub owed: Components,
     /// Unapplied credit after every event.
     pub unapplied: i64,
@@ -335,7 +335,7 @@ mod tests {
         let before = replay(&events, AllocationOrder::default());
         assert_eq!(before.allocations[&later].paid, owed(200, 0, 300));
 
-        // A payment dated the 5th, before the fee, pays principal; the later
+        // A payment dated the 5th, before the fee, pays principal. The later
         // payment then finds only 100 of principal left, so 100 of it
         // becomes unapplied credit.
         let earlier = Uuid::from_u128(3);

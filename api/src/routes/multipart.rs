@@ -7,7 +7,7 @@ use shared::ErrorCode;
 
 use crate::error::{ApiError, ApiResult};
 
-/// Longest text form field accepted, in bytes.
+/// Maximum size of a text form field, in bytes.
 const TEXT_FIELD_MAX_BYTES: usize = 1024;
 
 /// Returns the uploaded file's name without control characters, at most 255

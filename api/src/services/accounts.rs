@@ -304,7 +304,7 @@ pub fn list(
     Ok((rows.into_iter().map(SummaryRow::into_dto).collect(), next_cursor))
 }
 
-/// The worklist row of one account. Fails with 404 (not 403) when the user
+/// Loads the worklist row of one account. Fails with 404 (not 403) when the user
 /// may not see the account, so ids of others' accounts are not confirmed.
 pub fn get_summary(conn: &mut PgConnection, user: &CurrentUser, id: Uuid) -> ApiResult<AccountSummary> {
     summary_row(conn, user, id).map(SummaryRow::into_dto)

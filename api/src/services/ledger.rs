@@ -295,7 +295,7 @@ fn timeline(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Vec<Event>
 /// TODO: the replay uses the creditor's current allocation order for every
 /// payment, so changing the order re-splits older payments at the next replay.
 /// TODO: events on one day are ordered by `posted_at` and `created_at`, which
-/// are transaction start times; two postings that overlap in time can be
+/// are transaction start times. So two postings that overlap in time can be
 /// ordered differently from the order they took the account lock.
 /// TODO: placement adjustments from a re-import change the running balances
 /// without a replay, so a paid-off account can show a negative component
