@@ -90,6 +90,7 @@ impl Application {
     pub fn into_server(self) -> Server {
         if self.run_jobs {
             tokio::spawn(jobs::held_cheques::run(self.pool.clone()));
+            tokio::spawn(jobs::daily_run::run(self.pool.clone()));
             match self.mailer {
                 Some(mailer) => {
                     tokio::spawn(jobs::receipt_emails::run(self.pool.clone(), mailer, self.mail_waker));

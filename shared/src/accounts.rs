@@ -223,3 +223,13 @@ pub struct CreditorDto {
     pub time_zone: String,
     pub account_count: i64,
 }
+
+/// Body of `PUT /api/v1/creditors/{id}/time-zone`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TimeZoneRequest {
+    /// An IANA time zone name such as `America/Chicago`; the creditor's days
+    /// (due dates, promise dates, the daily run) begin and end there.
+    pub time_zone: String,
+}

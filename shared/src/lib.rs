@@ -14,6 +14,7 @@ pub mod imports;
 pub mod money;
 pub mod pagination;
 pub mod payments;
+pub mod plans;
 pub mod status;
 pub mod users;
 pub mod validation;

@@ -2,6 +2,7 @@
 
 pub mod import;
 pub mod migrate;
+pub mod run_daily;
 pub mod serve;
 pub mod user;
 pub mod verify;
@@ -34,6 +35,8 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Evaluate plans, instalments and promises for every day not yet evaluated.
+    RunDaily(run_daily::RunDailyArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -49,5 +52,6 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Import(args) => import::run(args),
         Command::User { command } => user::run(command),
         Command::Verify { database } => verify::run(&database),
+        Command::RunDaily(args) => run_daily::run(args),
     }
 }

@@ -130,6 +130,10 @@ pub mod ledger_accounts {
     /// Money received from debtors; a debit (positive) balance.
     pub const CREDITOR_COLLECTIONS: &str = "creditor_collections";
     pub const CREDITOR_FEE_INCOME: &str = "creditor_fee_income";
+    /// Interest a plan charges; a credit balance.
+    pub const CREDITOR_INTEREST_INCOME: &str = "creditor_interest_income";
+    /// What settlements forgave; a debit balance.
+    pub const CREDITOR_WRITEDOWNS: &str = "creditor_writedowns";
 }
 
 /// The balanced lines of an entry that changes an account's components by the given amounts.

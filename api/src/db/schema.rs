@@ -43,6 +43,7 @@ diesel::table! {
         allocation_order -> Array<Text>,
         returned_payment_fee -> Nullable<Int8>,
         returned_payment_fee_jurisdictions -> Array<Text>,
+        repayment_policy -> Nullable<Jsonb>,
     }
 }
 
@@ -338,6 +339,8 @@ diesel::table! {
 }
 
 diesel::joinable!(payments -> accounts (account_id));
+diesel::joinable!(follow_up_tasks -> accounts (account_id));
+diesel::joinable!(plan_instalments -> plans (plan_id));
 diesel::joinable!(payments -> receipt_books (receipt_book_id));
 diesel::joinable!(payment_parts -> payments (payment_id));
 diesel::joinable!(receipts -> payments (payment_id));
@@ -423,6 +426,104 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plans (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        frequency -> Text,
+        start_date -> Date,
+        instalment_count -> Int4,
+        down_payment -> Int8,
+        settlement_amount -> Nullable<Int8>,
+        currency -> Bpchar,
+        balance_at_creation -> Int8,
+        total_to_pay -> Int8,
+        total_interest -> Int8,
+        annual_rate_bp -> Int4,
+        grace_days -> Int4,
+        missed_to_break -> Int4,
+        findings -> Jsonb,
+        required_approver -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+        replaces_plan_id -> Nullable<Uuid>,
+        counts_from -> Date,
+        paid_to_date -> Int8,
+        missed_count -> Int4,
+        closed_on -> Nullable<Date>,
+        close_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_instalments (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        creditor_id -> Uuid,
+        number -> Int4,
+        due_on -> Date,
+        amount -> Int8,
+        principal -> Int8,
+        interest -> Int8,
+        paid -> Int8,
+        status -> Text,
+        missed -> Bool,
+        interest_charged -> Bool,
+    }
+}
+
+diesel::table! {
+    promises (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Uuid,
+        amount -> Int8,
+        currency -> Bpchar,
+        promised_on -> Date,
+        window_ends_on -> Date,
+        channel -> Text,
+        note -> Nullable<Text>,
+        taken_by -> Uuid,
+        taken_at -> Timestamptz,
+        taken_on -> Date,
+        status -> Text,
+        paid -> Int8,
+        resolved_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    follow_up_tasks (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Uuid,
+        kind -> Text,
+        subject_id -> Uuid,
+        raised_on -> Date,
+        assigned_to -> Nullable<Uuid>,
+        done -> Bool,
+        created_at -> Timestamptz,
+        done_at -> Nullable<Timestamptz>,
+        done_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    daily_runs (creditor_id, run_on) {
+        creditor_id -> Uuid,
+        run_on -> Date,
+        finished_at -> Timestamptz,
+        report -> Jsonb,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
@@ -449,4 +550,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_statements,
     bank_statement_entries,
     deposit_batches,
+    plans,
+    plan_instalments,
+    promises,
+    follow_up_tasks,
+    daily_runs,
 );

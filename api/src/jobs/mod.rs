@@ -2,6 +2,7 @@
 //! rows with `FOR UPDATE SKIP LOCKED`, so any number of server instances can
 //! run them at once, and keeps no state that another instance needs.
 
+pub mod daily_run;
 pub mod held_cheques;
 pub mod receipt_emails;
 

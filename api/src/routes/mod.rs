@@ -14,7 +14,10 @@ pub mod me;
 pub mod multipart;
 pub mod openapi;
 pub mod payments;
+pub mod plans;
+pub mod promises;
 pub mod receipt_books;
+pub mod tasks;
 pub mod users;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -47,6 +50,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::put().to(creditors::payment_policy::put_payment_policy)),
                     )
                     .service(
+                        resource("/creditors/{id}/repayment-policy")
+                            .route(web::get().to(creditors::repayment_policy::get_repayment_policy))
+                            .route(web::put().to(creditors::repayment_policy::put_repayment_policy)),
+                    )
+                    .service(resource("/creditors/{id}/time-zone").route(web::put().to(creditors::time_zone::put_time_zone)))
+                    .service(resource("/plans").route(web::get().to(plans::list::list_plans)))
+                    .service(resource("/plans/preview").route(web::post().to(plans::preview::preview_plan)))
+                    .service(resource("/plans/{id}").route(web::get().to(plans::get::get_plan)))
+                    .service(resource("/plans/{id}/decision").route(web::post().to(plans::decide::decide_plan)))
+                    .service(resource("/plans/{id}/cancellation").route(web::post().to(plans::cancel::cancel_plan)))
+                    .service(resource("/tasks").route(web::get().to(tasks::list_tasks)))
+                    .service(resource("/tasks/{id}/completion").route(web::post().to(tasks::complete_task)))
+                    .service(
                         resource("/receipt-books")
                             .route(web::get().to(receipt_books::list_receipt_books))
                             .route(web::post().to(receipt_books::create_receipt_book)),
@@ -61,6 +77,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         resource("/accounts/{id}/payments")
                             .route(web::get().to(payments::list::list_payments))
                             .route(web::post().to(payments::create::create_payment)),
+                    )
+                    .service(
+                        resource("/accounts/{id}/plans")
+                            .route(web::get().to(plans::create::list_account_plans))
+                            .route(web::post().to(plans::create::create_plan)),
+                    )
+                    .service(
+                        resource("/accounts/{id}/promises")
+                            .route(web::get().to(promises::list_promises))
+                            .route(web::post().to(promises::create_promise)),
                     )
                     .service(
                         resource("/deposit-batches")

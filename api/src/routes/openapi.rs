@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts and payments."),
+    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts, payments, repayment plans and promises."),
     paths(
         super::health::health,
         super::auth::login::login,
@@ -46,6 +46,20 @@ use utoipa::{Modify, OpenApi};
         super::deposit_batches::get::get_batch,
         super::deposit_batches::add_payments::add_batch_payments,
         super::deposit_batches::close::close_batch,
+        super::creditors::repayment_policy::get_repayment_policy,
+        super::creditors::repayment_policy::put_repayment_policy,
+        super::creditors::time_zone::put_time_zone,
+        super::plans::preview::preview_plan,
+        super::plans::create::create_plan,
+        super::plans::create::list_account_plans,
+        super::plans::list::list_plans,
+        super::plans::get::get_plan,
+        super::plans::decide::decide_plan,
+        super::plans::cancel::cancel_plan,
+        super::promises::create_promise,
+        super::promises::list_promises,
+        super::tasks::list_tasks,
+        super::tasks::complete_task,
     ),
     modifiers(&BearerAuth)
 )]

@@ -58,3 +58,39 @@ pub fn list(conn: &mut PgConnection) -> ApiResult<Vec<CreditorDto>> {
         .map(|(c, n)| CreditorDto { id: c.id, name: c.name, time_zone: c.time_zone, account_count: n })
         .collect())
 }
+
+/// Sets the time zone the creditor's days follow; managers and administrators only.
+pub fn set_time_zone(conn: &mut PgConnection, user: &crate::auth::CurrentUser, creditor_id: Uuid, zone: &str) -> ApiResult<CreditorDto> {
+    user.require(shared::users::Role::sees_all_accounts, "change a creditor's time zone")?;
+    let zone = zone.trim();
+    if zone.parse::<chrono_tz::Tz>().is_err() {
+        let shown: String = zone.chars().take(60).collect();
+        return Err(ApiError::invalid_field(
+            "time_zone",
+            format!("'{shown}' is not a time zone name; use an IANA name such as America/Chicago, Europe/London or UTC"),
+        ));
+    }
+    conn.transaction(|conn| {
+        let before: String = creditors::table
+            .find(creditor_id)
+            .select(creditors::time_zone)
+            .for_update()
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("creditor"))?;
+        diesel::update(creditors::table.find(creditor_id)).set(creditors::time_zone.eq(zone)).execute(conn)?;
+        audit::record(
+            conn,
+            AuditEvent {
+                creditor_id: Some(creditor_id),
+                actor_user_id: Some(user.id),
+                action: "creditor.time_zone_changed",
+                entity_type: "creditor",
+                entity_id: creditor_id,
+                details: serde_json::json!({ "from": before, "to": zone }),
+            },
+        )?;
+        Ok::<_, ApiError>(())
+    })?;
+    list(conn)?.into_iter().find(|c| c.id == creditor_id).ok_or_else(|| ApiError::not_found("creditor"))
+}

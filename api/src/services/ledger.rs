@@ -107,7 +107,8 @@ pub struct EntryHeader<'a> {
     pub kind: &'a str,
     pub effective_on: NaiveDate,
     pub memo: &'a str,
-    pub actor: Uuid,
+    /// The user who caused the entry; none for the daily run.
+    pub actor: Option<Uuid>,
     pub payment_id: Option<Uuid>,
 }
 
@@ -128,7 +129,7 @@ pub fn write_entry(
             kind: header.kind,
             effective_on: header.effective_on,
             memo: header.memo,
-            created_by: Some(header.actor),
+            created_by: header.actor,
             payment_id: header.payment_id,
         })
         .execute(conn)?;
@@ -304,7 +305,7 @@ pub fn reallocate(
     conn: &mut PgConnection,
     account: &LockedAccount,
     order: AllocationOrder,
-    actor: Uuid,
+    actor: Option<Uuid>,
     today: NaiveDate,
     change: &mut BalanceChange,
 ) -> QueryResult<u32> {

@@ -16,6 +16,7 @@ use shared::{ErrorCode, FieldError};
 use uuid::Uuid;
 
 use super::audit::{self, AuditEvent};
+use super::daily_run;
 use super::idempotency::{self, IdempotencyKey};
 use super::ledger::{self, BalanceChange, EntryHeader, LockedAccount};
 use crate::auth::CurrentUser;
@@ -306,16 +307,18 @@ fn apply_part(
         kind: "payment",
         effective_on: received_on,
         memo,
-        actor,
+        actor: Some(actor),
         payment_id: Some(payment_id),
     };
     let mut lines = vec![(CREDITOR_COLLECTIONS, amount)];
     lines.extend(ledger::allocation_lines(&split));
     ledger::write_entry(conn, &header, &lines, &mut change)?;
     if back_dated {
-        ledger::reallocate(conn, account, order, actor, today, &mut change)?;
+        ledger::reallocate(conn, account, order, Some(actor), today, &mut change)?;
     }
     ledger::apply_change(conn, account.id, &change, Some(received_on), Some(received_on))?;
+    // Promises and plan instalments see the payment at once, not at the next daily run.
+    daily_run::after_payment_change(conn, account.id, today, Some(actor))?;
     Ok(())
 }
 
@@ -572,7 +575,7 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
                 kind: "reversal",
                 effective_on: today,
                 memo: &memo,
-                actor: user.id,
+                actor: Some(user.id),
                 payment_id: Some(payment_id),
             };
             let mut lines = vec![(CREDITOR_COLLECTIONS, -amount)];
@@ -604,15 +607,19 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
                     kind: "returned_payment_fee",
                     effective_on: today,
                     memo: &fee_memo,
-                    actor: user.id,
+                    actor: Some(user.id),
                     payment_id: None,
                 };
                 ledger::write_entry(conn, &header, &[(DEBTOR_FEES, fee), (CREDITOR_FEE_INCOME, -fee)], &mut change)?;
                 dated = Some(today);
             }
-            ledger::reallocate(conn, account, order, user.id, today, &mut change)?;
+            ledger::reallocate(conn, account, order, Some(user.id), today, &mut change)?;
             ledger::apply_change(conn, account.id, &change, dated, None)?;
         }
+    }
+    // A reversal reopens the promises and instalments the payment had kept.
+    for account in &locked {
+        daily_run::after_payment_change(conn, account.id, today, Some(user.id))?;
     }
     let annotation = format!("Reversed on {today}: {}", request.reason.label());
     diesel::sql_query("UPDATE receipts SET annotations = annotations || jsonb_build_array($2::text) WHERE payment_id = $1")

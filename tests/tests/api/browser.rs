@@ -1,6 +1,7 @@
 //! The web app in headless Chromium, driven through ChromeDriver: sign in,
 //! import a small file and find its accounts in the worklist; post a cheque
-//! on an account, open its receipt and reverse it.
+//! on an account, open its receipt and reverse it; design a settlement that
+//! needs approval and approve it as a manager.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
+use shared::plans::RepaymentPolicy;
 use shared::users::Role;
 use thirtyfour::prelude::*;
 
@@ -129,9 +131,28 @@ async fn set_date(browser: &WebDriver, element: &WebElement, date: chrono::Naive
 /// Returns the path of the payment-page screenshot: `shot.png` becomes `shot-payment.png`,
 /// so the worklist test running at the same time does not overwrite it.
 fn payment_screenshot_path(worklist_path: &str) -> PathBuf {
+    named_screenshot_path(worklist_path, "payment")
+}
+
+/// Returns the path of a screenshot of another page: `shot.png` becomes
+/// `shot-{suffix}.png`, so tests running at the same time do not overwrite each other's.
+fn named_screenshot_path(worklist_path: &str, suffix: &str) -> PathBuf {
     let path = Path::new(worklist_path);
     let stem = path.file_stem().and_then(|stem| stem.to_str()).unwrap_or("screenshot");
-    path.with_file_name(format!("{stem}-payment.png"))
+    path.with_file_name(format!("{stem}-{suffix}.png"))
+}
+
+/// Polls until `by` finds exactly `count` elements, for 30 s, and returns the last count.
+async fn wait_for_count(browser: &WebDriver, by: By, count: usize) -> usize {
+    let mut found = usize::MAX;
+    for _ in 0..300 {
+        found = browser.find_all(by.clone()).await.map(|elements| elements.len()).unwrap_or(usize::MAX);
+        if found == count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    found
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -296,6 +317,135 @@ async fn browser_cheque_receipt_and_reversal() {
         assert!(reversed_row.find_all(By::Css(".payment-reverse")).await?.is_empty(), "a reversed payment offers no reversal");
         let balance_after_reversal = wait_for_text(&browser, By::Id("account-balance-total"), |text| text == balance_before).await;
         assert_eq!(balance_after_reversal, balance_before, "the reversal restores the balance");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_settlement_approval() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let assistant_id = app.create_user("assistant@example.com", "a long browser password", Role::Assistant);
+    let login: Value = app.login("manager@example.com", "a long browser password").await.json().await.unwrap();
+    let token = login["access_token"].as_str().expect("login returns access_token").to_string();
+    // A-1 owes 1,555.50 in all.
+    app.import_file(&token, "standard", "Acme", "standard_clean.csv", fixture("standard_clean.csv")).await;
+    let accounts: Value = app.get(&token, "/api/v1/accounts?q=A-1").await.json().await.unwrap();
+    let items = accounts["items"].as_array().expect("the account list has items");
+    let account = items.iter().find(|account| account["account_ref"] == "A-1").expect("A-1 is imported");
+    let account_id = account["id"].as_str().expect("the account has an id").to_string();
+    let creditor_id = account["creditor_id"].as_str().expect("the account has a creditor_id").to_string();
+
+    // The default policy: an assistant may grant up to 10% discount, a manager up to 30%.
+    let policy = RepaymentPolicy::default();
+    assert_eq!((policy.assistant_max_discount_bp, policy.manager_max_discount_bp), (1_000, 3_000));
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/creditors/{creditor_id}/repayment-policy")))
+        .bearer_auth(&token)
+        .json(&policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "policy not set: {}", response.text().await.unwrap_or_default());
+    // Assistants see only the accounts assigned to them.
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/accounts/{account_id}/assignment")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "agent_id": assistant_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "account not assigned: {}", response.text().await.unwrap_or_default());
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "assistant@example.com", "a long browser password").await?;
+        assert!(browser.find_all(By::Id("nav-approvals")).await?.is_empty(), "assistants have no Approvals link");
+        browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
+
+        // A settlement of 1,200.00 (a 22.8% discount) in 600 weekly instalments breaks two rules.
+        let kind = wait_for(&browser, By::Id("plan-kind")).await;
+        kind.find(By::Css("option[value='settlement']")).await?.click().await?;
+        let frequency = browser.find(By::Id("plan-frequency")).await?;
+        frequency.find(By::Css("option[value='weekly']")).await?.click().await?;
+        wait_for(&browser, By::Id("plan-settlement-amount")).await.send_keys("1200.00").await?;
+        let count = browser.find(By::Id("plan-instalment-count")).await?;
+        count.send_keys("600").await?;
+
+        let count_finding = wait_for(
+            &browser,
+            By::Css("[data-field='instalment_count'] [data-finding-field='instalment_count'][data-finding-code='instalment_count_invalid']"),
+        )
+        .await;
+        assert_eq!(count_finding.attr("data-finding-severity").await?.as_deref(), Some("error"));
+        let count_text = count_finding.text().await?;
+        assert!(count_text.contains("600 instalments is out of range"), "the count finding reads: {count_text}");
+        let discount_finding = wait_for(
+            &browser,
+            By::Css("[data-field='settlement_amount'] [data-finding-code='discount_above_assistant_limit']"),
+        )
+        .await;
+        assert_eq!(discount_finding.attr("data-finding-severity").await?.as_deref(), Some("approval"));
+        assert!(browser.find_all(By::Css("#plan-schedule")).await?.is_empty(), "terms with errors have no schedule");
+
+        // Six instalments are within the rules; the discount still needs a manager.
+        count.clear().await?;
+        count.send_keys("6").await?;
+        let count_findings = By::Css("[data-finding-field='instalment_count']");
+        assert_eq!(wait_for_count(&browser, count_findings, 0).await, 0, "the count finding goes away");
+        let schedule_rows = By::Css("#plan-schedule tr[data-instalment-number]");
+        assert_eq!(wait_for_count(&browser, schedule_rows, 6).await, 6, "the preview lists six instalments");
+        let total = browser.find(By::Id("plan-schedule-total")).await?.text().await?;
+        assert!(total.contains("USD 1,200.00"), "the schedule totals the settlement amount: {total}");
+        let approval = browser.find(By::Id("plan-approval")).await?;
+        assert_eq!(approval.attr("data-required-approver").await?.as_deref(), Some("manager"));
+        let discount_text = browser.find(By::Id("plan-discount")).await?.text().await?;
+        assert!(discount_text.contains("USD 355.50"), "the discount is shown: {discount_text}");
+
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "plan")).await?;
+        }
+
+        // A plan that needs approval needs a note.
+        browser.find(By::Id("plan-save")).await?.click().await?;
+        let note_error = wait_for_text(&browser, By::Id("plan-note-error"), |text| !text.is_empty()).await;
+        assert!(note_error.starts_with("Note is missing"), "the note message reads: {note_error}");
+        browser.find(By::Id("plan-note")).await?.send_keys("Debtor lost their job; lump sums from savings.").await?;
+        browser.find(By::Id("plan-save")).await?.click().await?;
+
+        let saved = wait_for(&browser, By::Css("#plans-table [data-plan-id][data-plan-status='pending_approval']")).await;
+        let plan_id = saved.attr("data-plan-id").await?.expect("the plan has data-plan-id");
+        let notice = browser.find(By::Id("plan-notice")).await?.text().await?;
+        assert!(notice.contains("waits for approval by a manager"), "the notice reads: {notice}");
+
+        // The manager approves it from the queue.
+        browser.find(By::Id("signout")).await?.click().await?;
+        wait_for(&browser, By::Id("login-email")).await;
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        wait_for(&browser, By::Id("nav-approvals")).await.click().await?;
+        let row = wait_for(&browser, By::Css(&format!("#approvals-table tr[data-plan-id='{plan_id}']"))).await;
+        let row_text = row.text().await?;
+        assert!(row_text.contains("A-1"), "the queue names the account: {row_text}");
+        assert!(row_text.contains("USD 355.50"), "the queue shows the discount: {row_text}");
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "approvals")).await?;
+        }
+        browser.find(By::Id(&format!("approve-{plan_id}"))).await?.click().await?;
+        let approved_row = By::Css(&format!("#approvals-table tr[data-plan-id='{plan_id}']"));
+        assert_eq!(wait_for_count(&browser, approved_row, 0).await, 0, "the approved plan leaves the queue");
+
+        browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
+        let plan_row = By::Css(&format!("#plans-table [data-plan-id='{plan_id}'][data-plan-status='on_track']"));
+        assert_eq!(wait_for_count(&browser, plan_row, 1).await, 1, "the plan is on track after approval");
         anyhow::Ok(())
     }
     .await;

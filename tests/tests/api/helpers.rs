@@ -140,7 +140,22 @@ impl TestApp {
 
     /// Starts the server, serving the built web app from `web_dir` when given.
     pub async fn spawn_with(web_dir: Option<PathBuf>) -> TestApp {
-        Self::spawn_full(web_dir, None).await
+        Self::spawn_full(web_dir, None, true).await
+    }
+
+    /// Starts the server without its background jobs, so a test decides
+    /// when the daily run evaluates a day.
+    pub async fn spawn_without_jobs() -> TestApp {
+        Self::spawn_full(None, None, false).await
+    }
+
+    /// Starts another server instance on this app's database, with its jobs.
+    pub async fn spawn_instance(&self) -> String {
+        let settings = Self::settings(self.database_url.clone(), None, None, self._upload_dir.path().to_path_buf(), true);
+        let app = tokio::task::spawn_blocking(move || Application::build(settings)).await.unwrap().expect("build application");
+        let port = app.port();
+        tokio::spawn(app.into_server());
+        format!("http://127.0.0.1:{port}")
     }
 
     /// Starts the server, emailing receipts through the SMTP server at `smtp_port` on loopback.
@@ -154,22 +169,32 @@ impl TestApp {
             tls: api::mail::TlsMode::None,
             timeout: Duration::from_secs(10),
         };
-        Self::spawn_full(None, Some(mail)).await
+        Self::spawn_full(None, Some(mail), true).await
     }
 
-    async fn spawn_full(web_dir: Option<PathBuf>, mail: Option<api::mail::MailConfig>) -> TestApp {
-        let (database_name, database_url) = tokio::task::spawn_blocking(create_test_database).await.unwrap();
-        let upload_dir = tempdir::TempDir::new("recovery-desk-uploads");
-        let settings = Settings {
+    fn settings(
+        database_url: String,
+        web_dir: Option<PathBuf>,
+        mail: Option<api::mail::MailConfig>,
+        upload_dir: PathBuf,
+        run_jobs: bool,
+    ) -> Settings {
+        Settings {
             bind: "127.0.0.1:0".to_string(),
-            database_url: database_url.clone(),
+            database_url,
             web_dir,
             auth: AuthSettings::default(),
-            upload_dir: upload_dir.path().to_path_buf(),
+            upload_dir,
             max_upload_bytes: 8 << 20,
             mail,
-            run_jobs: true,
-        };
+            run_jobs,
+        }
+    }
+
+    async fn spawn_full(web_dir: Option<PathBuf>, mail: Option<api::mail::MailConfig>, run_jobs: bool) -> TestApp {
+        let (database_name, database_url) = tokio::task::spawn_blocking(create_test_database).await.unwrap();
+        let upload_dir = tempdir::TempDir::new("recovery-desk-uploads");
+        let settings = Self::settings(database_url.clone(), web_dir, mail, upload_dir.path().to_path_buf(), run_jobs);
         let app = tokio::task::spawn_blocking(move || Application::build(settings)).await.unwrap().expect("build application");
         let port = app.port();
         tokio::spawn(app.into_server());
@@ -213,6 +238,16 @@ impl TestApp {
         self.create_user(&email, password, role);
         let body: Value = self.login(&email, password).await.json().await.unwrap();
         body["access_token"].as_str().expect("login returns access_token").to_string()
+    }
+
+    /// Logs in as an existing user and returns the access token.
+    pub async fn token_for_user(&self, email: &str, password: &str) -> String {
+        let body: Value = self.login(email, password).await.json().await.unwrap();
+        body["access_token"].as_str().expect("login returns access_token").to_string()
+    }
+
+    pub async fn put_json(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {

@@ -166,7 +166,7 @@ fn assert_settled(world: &mut World) {
         .transaction::<(), diesel::result::Error, _>(|conn| {
             for locked in ledger::lock_accounts(conn, &accounts)? {
                 let mut change = ledger::BalanceChange::default();
-                let written = ledger::reallocate(conn, &locked, AllocationOrder::default(), user, Utc::now().date_naive(), &mut change)?;
+                let written = ledger::reallocate(conn, &locked, AllocationOrder::default(), Some(user), Utc::now().date_naive(), &mut change)?;
                 assert_eq!(written, 0, "account {} was not settled in date order", locked.account_ref);
             }
             // Undo the check's own locks and writes, if any.

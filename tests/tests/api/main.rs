@@ -14,5 +14,6 @@ mod imports;
 mod ledger_properties;
 mod openapi;
 mod payments;
+mod plans;
 mod receipt_emails;
 mod smtp_sink;
