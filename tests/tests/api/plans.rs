@@ -233,6 +233,8 @@ async fn renegotiation_links_the_plans() {
     let first: Value = create_plan(&s, &s.manager, &json!({ "terms": terms("instalment", "monthly", 3, None) })).await.json().await.unwrap();
     let first_id = first["id"].as_str().unwrap();
     assert_eq!(first["status"], "on_track");
+    let account: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}", s.account)).await.json().await.unwrap();
+    assert_eq!(account["status"], "in_arrangement");
     let again = create_plan(&s, &s.manager, &json!({ "terms": terms("instalment", "monthly", 4, None) })).await;
     assert_error(again, 409, "conflict").await;
 
@@ -255,6 +257,8 @@ async fn renegotiation_links_the_plans() {
         .await
         .unwrap();
     assert_eq!(cancelled["status"], "cancelled");
+    let account: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}", s.account)).await.json().await.unwrap();
+    assert_eq!(account["status"], "open", "a cancelled plan returns the account to open");
     let list: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/plans", s.account)).await.json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
 }
@@ -495,4 +499,32 @@ async fn run_daily_rejects_future_day() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let output = crate::cli::run(&s.app.database_url, &["run-daily"], None);
     assert!(String::from_utf8_lossy(&output.stdout).contains("Nothing to evaluate"));
+}
+
+#[tokio::test]
+async fn run_days_follow_creditor_time_zone() {
+    let s = setup(TestApp::spawn_without_jobs().await, "A-1").await;
+    let path = format!("/api/v1/creditors/{}/time-zone", s.creditor);
+    let response = s.app.put_json(&s.manager, &path, &json!({ "time_zone": "Mars/Olympus" })).await;
+    let error = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(error["error"]["fields"][0]["field"], "time_zone");
+
+    // Kiritimati is UTC+14 all year, so its day starts 14 hours before the server's (UTC).
+    let response = s.app.put_json(&s.manager, &path, &json!({ "time_zone": "Pacific/Kiritimati" })).await;
+    assert_eq!(response.status(), 200);
+    let before = (Utc::now() + chrono::Duration::hours(14)).date_naive();
+    let promise: Value = s
+        .app
+        .post_json(&s.manager, &format!("/api/v1/accounts/{}/promises", s.account), &json!({ "amount": 100, "promised_on": before, "channel": "call" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let after = (Utc::now() + chrono::Duration::hours(14)).date_naive();
+    let taken_on: NaiveDate = serde_json::from_value(promise["taken_on"].clone()).unwrap();
+    assert!(taken_on == before || taken_on == after, "taken on {taken_on}, the creditor's today");
+
+    let report = run_daily(&s.app, None);
+    let last = report.days.last().expect("the creditor's today is evaluated").day;
+    assert!(last == before || last == (Utc::now() + chrono::Duration::hours(14)).date_naive(), "evaluated up to {last}");
 }

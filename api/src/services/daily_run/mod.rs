@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 use evaluate::Scope;
 
+use crate::services::plans::account_status;
+
 /// First key of the advisory locks the run takes; the second is the creditor's hash.
 const LOCK_CLASS: i32 = 0x0da1_1e5;
 
@@ -107,8 +109,12 @@ pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) 
         let interest = ledger_effects::charge_interest(conn, creditor_id, day)?;
         let (instalments_changed, instalment_tasks) = evaluate::instalments(conn, scope, day, day)?;
         let (plan_changes, plan_tasks) = evaluate::plans(conn, scope, day, None)?;
-        for change in plan_changes.iter().filter(|c| c.status == "completed" && c.kind == "settlement") {
-            ledger_effects::write_down_settlement(conn, creditor_id, change.id, change.account_id, day)?;
+        for change in &plan_changes {
+            if change.status == "completed" && change.kind == "settlement" {
+                ledger_effects::write_down_settlement(conn, creditor_id, change.id, change.account_id, day)?;
+            } else {
+                account_status::follow_plan(conn, creditor_id, change.account_id, &change.kind, &change.status, None)?;
+            }
         }
         let (promises_changed, promise_tasks) = evaluate::promises(conn, scope, day, day, &["open"], None)?;
         let done = DailyRunDay {

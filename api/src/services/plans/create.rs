@@ -11,7 +11,7 @@ use shared::validation::check_free_text;
 use shared::{Currency, ErrorCode, FieldError};
 use uuid::Uuid;
 
-use super::{context, read, PlanContext};
+use super::{account_status, context, read, PlanContext};
 use crate::auth::CurrentUser;
 use crate::db::schema::{plan_instalments, plans};
 use crate::error::{ApiError, ApiResult};
@@ -153,6 +153,7 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
             })
             .collect();
         diesel::insert_into(plan_instalments::table).values(&rows).execute(conn)?;
+        account_status::follow_plan(conn, ctx.account.creditor_id, account_id, terms.kind.as_str(), status.as_str(), Some(user.id))?;
         audit::record(
             conn,
             AuditEvent {
@@ -224,6 +225,8 @@ pub fn close(
     diesel::update(plans::table.find(plan_id))
         .set((plans::status.eq(to.as_str()), plans::closed_on.eq(on), plans::close_reason.eq(reason)))
         .execute(conn)?;
+    let (account_id, kind): (Uuid, String) = plans::table.find(plan_id).select((plans::account_id, plans::kind)).first(conn)?;
+    account_status::follow_plan(conn, creditor_id, account_id, &kind, to.as_str(), Some(user.id))?;
     audit::record(
         conn,
         AuditEvent {

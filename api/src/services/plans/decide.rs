@@ -9,7 +9,7 @@ use shared::ErrorCode;
 use uuid::Uuid;
 
 use super::create::{check_note, close};
-use super::{creditor_today, read};
+use super::{account_status, creditor_today, read};
 use crate::auth::CurrentUser;
 use crate::db::schema::plans;
 use crate::error::{ApiError, ApiResult};
@@ -71,6 +71,10 @@ pub fn decide(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid, reques
             }
             other => other?,
         };
+        if request.approve {
+            let (account_id, kind): (Uuid, String) = plans::table.find(plan_id).select((plans::account_id, plans::kind)).first(conn)?;
+            account_status::follow_plan(conn, plan.creditor_id, account_id, &kind, to.as_str(), Some(user.id))?;
+        }
         audit::record(
             conn,
             AuditEvent {

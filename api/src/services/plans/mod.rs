@@ -3,6 +3,7 @@
 //! decisions, cancellation and renegotiation. The daily run that watches
 //! the instalments is in `services::daily_run`.
 
+pub mod account_status;
 pub mod create;
 pub mod decide;
 pub mod policy;
