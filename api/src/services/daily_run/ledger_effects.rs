@@ -93,6 +93,10 @@ pub fn charge_interest(conn: &mut PgConnection, creditor_id: Uuid, as_of: NaiveD
 
 /// Writes down what is still owed on the account of a completed settlement,
 /// and marks the account settled. Returns the amount written down.
+///
+/// TODO: a later reversal of a settlement payment reopens the debt on the
+/// ledger but leaves the plan completed and the write-down in place; someone
+/// has to reopen the account by hand.
 pub fn write_down_settlement(
     conn: &mut PgConnection,
     creditor_id: Uuid,

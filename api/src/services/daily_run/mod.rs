@@ -87,6 +87,12 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
 }
 
 /// Evaluates one creditor's day unless another run has already claimed it.
+///
+/// NOTE: the day's UPDATEs lock every instalment and promise row they
+/// change until the day commits, so a payment on such an account waits for
+/// the run. A settlement written down while a payment on the same account
+/// waits can deadlock; PostgreSQL then aborts one side, and the payment
+/// (503, retry) or the next run (five minutes later) repeats it.
 pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) -> Result<Option<DailyRunDay>, RunError> {
     conn.transaction(|conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
