@@ -81,9 +81,17 @@ impl fmt::Debug for ApiError {
     }
 }
 
+/// The request log records this (`exception.message`), so it names the code
+/// and the fields at fault but not the message, which quotes the request's
+/// values: they may carry personal data or forged log lines.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        f.write_str(self.code.as_str())?;
+        if !self.fields.is_empty() {
+            let fields: Vec<String> = self.fields.iter().map(|e| e.field.escape_debug().to_string()).collect();
+            write!(f, " (fields: {})", fields.join(", "))?;
+        }
+        Ok(())
     }
 }
 

@@ -54,8 +54,10 @@ CREATE TABLE plans (
 CREATE INDEX plans_account_idx ON plans (account_id, created_at);
 CREATE INDEX plans_active_idx ON plans (creditor_id) WHERE status IN ('on_track', 'in_arrears');
 CREATE INDEX plans_pending_idx ON plans (creditor_id) WHERE status = 'pending_approval';
--- One open plan per account: renegotiate or cancel it first.
-CREATE UNIQUE INDEX plans_one_open_idx ON plans (account_id) WHERE status IN ('pending_approval', 'on_track', 'in_arrears');
+-- One active plan and one request per account. A renegotiation waiting for
+-- approval stands beside the active plan it would replace.
+CREATE UNIQUE INDEX plans_one_active_idx ON plans (account_id) WHERE status IN ('on_track', 'in_arrears');
+CREATE UNIQUE INDEX plans_one_pending_idx ON plans (account_id) WHERE status = 'pending_approval';
 
 CREATE TABLE plan_instalments (
     id uuid PRIMARY KEY,

@@ -206,7 +206,9 @@ pub fn looks_like_card_number(text: &str) -> bool {
                 run.push(d);
                 after_separator = false;
             }
-            None if matches!(c, ' ' | '-' | '.') && !run.is_empty() && !after_separator => after_separator = true,
+            // Any run of spaces (no-break and thin ones too), tabs, dashes, dots,
+            // slashes or underscores may separate the groups of a pasted number.
+            None if is_group_separator(c) && !run.is_empty() => after_separator = true,
             None => {
                 // A card number may sit beside other digits ("4111… 12/27"),
                 // so every stretch that starts and ends on a group boundary is tried.
@@ -226,6 +228,10 @@ pub fn looks_like_card_number(text: &str) -> bool {
         }
     }
     false
+}
+
+fn is_group_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '.' | '/' | '_' | '\u{2010}'..='\u{2015}' | '\u{2212}')
 }
 
 fn is_card_number(digits: &[u32]) -> bool {
@@ -327,6 +333,11 @@ mod tests {
         assert!(looks_like_card_number("order 12 4111111111111111"));
         assert!(looks_like_card_number("cheque 0042 4111-1111-1111-1111"));
         assert!(looks_like_card_number("4111 1111 1111 1111 1"));
+        // Pasted from documents: no-break and thin spaces, tabs, doubled spaces, slashes, underscores.
+        for separator in ["\u{00A0}", "\u{2009}", "\t", "  ", "/", "_", " - ", "\u{2013}"] {
+            let text = ["4111", "1111", "1111", "1111"].join(separator);
+            assert!(looks_like_card_number(&text), "{text:?}");
+        }
         for text in ["", "-", " ", "1", "1 ", " 1", "1--2", "1 - 2", ". 4", "４", "\u{FF10}-"] {
             // None of these is a card number, and none may panic.
             assert!(!looks_like_card_number(text), "{text:?}");

@@ -473,6 +473,19 @@ pub fn change_status(conn: &mut PgConnection, user: &CurrentUser, id: Uuid, to: 
         let from: AccountStatus = current.parse().map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
         from.check_transition(to)
             .map_err(|message| ApiError::new(shared::ErrorCode::InvalidStatusTransition, message))?;
+        // The status follows an active plan; changing it by hand would leave the plan watched on an account it no longer fits.
+        let active_plan: Option<Uuid> = crate::db::schema::plans::table
+            .filter(crate::db::schema::plans::account_id.eq(id))
+            .filter(crate::db::schema::plans::status.eq_any(["on_track", "in_arrears"]))
+            .select(crate::db::schema::plans::id)
+            .first(conn)
+            .optional()?;
+        if let Some(plan) = active_plan {
+            return Err(ApiError::new(
+                shared::ErrorCode::UnprocessableState,
+                format!("the account has an active plan ({plan}); cancel the plan before changing the status to {}", to.as_str()),
+            ));
+        }
         diesel::update(accounts::table.find(id))
             .set((accounts::status.eq(to.as_str()), accounts::updated_at.eq(Utc::now())))
             .execute(conn)?;

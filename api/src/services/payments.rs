@@ -318,7 +318,7 @@ fn apply_part(
     }
     ledger::apply_change(conn, account.id, &change, Some(received_on), Some(received_on))?;
     // Promises and plan instalments see the payment at once, not at the next daily run.
-    daily_run::after_payment_change(conn, account.id, today, Some(actor))?;
+    daily_run::reevaluate_account(conn, account.id, today, Some(actor))?;
     Ok(())
 }
 
@@ -619,7 +619,7 @@ fn reverse_now(conn: &mut PgConnection, user: &CurrentUser, payment_id: Uuid, re
     }
     // A reversal reopens the promises and instalments the payment had kept.
     for account in &locked {
-        daily_run::after_payment_change(conn, account.id, today, Some(user.id))?;
+        daily_run::reevaluate_account(conn, account.id, today, Some(user.id))?;
     }
     let annotation = format!("Reversed on {today}: {}", request.reason.label());
     diesel::sql_query("UPDATE receipts SET annotations = annotations || jsonb_build_array($2::text) WHERE payment_id = $1")

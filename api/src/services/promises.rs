@@ -43,19 +43,24 @@ struct PromiseRow {
 pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, request: &PromiseRequest) -> ApiResult<PromiseDto> {
     let id = conn.transaction(|conn| {
         let ctx = context(conn, user, account_id, true)?;
+        ctx.require_collectable("a promise")?;
         let balance = ctx.balance();
         let mut problems = Vec::new();
-        if request.amount <= 0 || request.amount > PAYMENT_MAX_MINOR_UNITS {
+        let currency = ctx.account.currency.as_str();
+        if request.amount <= 0 {
             problems.push(FieldError::new(
                 "amount",
                 "invalid",
                 format!("amount {} is not a positive amount in minor units; send, for example, 5000 for 50.00", request.amount),
             ));
-        } else if request.amount > balance {
+        } else if request.amount > PAYMENT_MAX_MINOR_UNITS || request.amount > balance {
             problems.push(FieldError::new(
                 "amount",
                 "above_balance",
-                format!("amount {} is more than the balance of {balance} minor units; promise at most the balance", request.amount),
+                format!(
+                    "amount {} is more than the balance of {balance} minor units of {currency}; promise at most the balance",
+                    request.amount
+                ),
             ));
         }
         let latest = ctx.today.checked_add_days(Days::new(MAX_PROMISE_DAYS_AHEAD)).unwrap_or(ctx.today);
@@ -83,7 +88,27 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
             .promised_on
             .checked_add_days(Days::new(u64::from(ctx.policy.grace_days)))
             .unwrap_or(request.promised_on);
+        // A new promise replaces the open one: one payment must not keep two promises.
+        let superseded: Vec<Uuid> = diesel::update(
+            promises::table.filter(promises::account_id.eq(account_id)).filter(promises::status.eq("open")),
+        )
+        .set((promises::status.eq("cancelled"), promises::resolved_on.eq(ctx.today)))
+        .returning(promises::id)
+        .get_results(conn)?;
         let id = Uuid::now_v7();
+        for old in &superseded {
+            audit::record(
+                conn,
+                AuditEvent {
+                    creditor_id: Some(ctx.account.creditor_id),
+                    actor_user_id: Some(user.id),
+                    action: "promise.superseded",
+                    entity_type: "promise",
+                    entity_id: *old,
+                    details: json!({ "by": id }),
+                },
+            )?;
+        }
         diesel::insert_into(promises::table)
             .values((
                 promises::id.eq(id),

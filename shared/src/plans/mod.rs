@@ -308,6 +308,10 @@ pub struct PlanDto {
     pub decision_note: Option<String>,
     pub replaces_plan_id: Option<Uuid>,
     pub replaced_by_plan_id: Option<Uuid>,
+    /// The day the plan reached a final status (creditor's time zone).
+    pub closed_on: Option<NaiveDate>,
+    /// Why it closed: `completed`, `broken`, `renegotiated`, or the reason given for a cancellation.
+    pub close_reason: Option<String>,
     /// Payments counted towards the plan so far, net of reversals.
     pub paid_to_date: i64,
     pub missed_count: u32,

@@ -443,10 +443,13 @@ async fn completed_settlement_writes_down_rest() {
     // 10% off is within an assistant's limit, so it is active at once.
     let plan: Value = create_plan(&s, &s.manager, &json!({ "terms": terms("settlement", "weekly", 1, Some(140_000)) })).await.json().await.unwrap();
     assert_eq!(plan["status"], "on_track");
-    pay(&s, 140_000, today(), "s-1").await;
-    run_daily(&s.app, None);
-    let plan: Value = s.app.get(&s.manager, &format!("/api/v1/plans/{}", plan["id"].as_str().unwrap())).await.json().await.unwrap();
+    let payment = pay(&s, 140_000, today(), "s-1").await;
+    // The payment completes the plan at once; the daily run has nothing left to do.
+    let plan_path = format!("/api/v1/plans/{}", plan["id"].as_str().unwrap());
+    let plan: Value = s.app.get(&s.manager, &plan_path).await.json().await.unwrap();
     assert_eq!(plan["status"], "completed");
+    assert_eq!(plan["paid_to_date"], 140_000);
+    run_daily(&s.app, None);
     let account: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}", s.account)).await.json().await.unwrap();
     assert_eq!(account["balance"]["total"], 0);
     assert_eq!(account["status"], "settled");
@@ -456,6 +459,31 @@ async fn completed_settlement_writes_down_rest() {
     .get_result(&mut s.app.db())
     .unwrap();
     assert_eq!(written, 15_550);
+    verify(&s.app);
+
+    // The cheque bounces: the plan reopens, the write-down is undone and the debt is back.
+    let reversal = s
+        .app
+        .client
+        .post(s.app.url(&format!("/api/v1/payments/{}/reversal", payment["id"].as_str().unwrap())))
+        .bearer_auth(&s.manager)
+        .header("Idempotency-Key", "s-r")
+        .json(&json!({ "reason": "nsf" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reversal.status(), 200);
+    let plan: Value = s.app.get(&s.manager, &plan_path).await.json().await.unwrap();
+    assert_eq!(plan["status"], "on_track");
+    let account: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}", s.account)).await.json().await.unwrap();
+    assert_eq!(account["balance"]["total"], 155_550);
+    assert_eq!(account["status"], "in_arrangement");
+    let written: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "SELECT sum(amount)::bigint FROM journal_lines WHERE ledger_account = 'creditor_writedowns'",
+    )
+    .get_result(&mut s.app.db())
+    .unwrap();
+    assert_eq!(written, 0);
     verify(&s.app);
 }
 
@@ -527,4 +555,74 @@ async fn run_days_follow_creditor_time_zone() {
     let report = run_daily(&s.app, None);
     let last = report.days.last().expect("the creditor's today is evaluated").day;
     assert!(last == before || last == (Utc::now() + chrono::Duration::hours(14)).date_naive(), "evaluated up to {last}");
+}
+
+#[tokio::test]
+async fn pending_renegotiation_keeps_active_plan() {
+    let s = setup(TestApp::spawn_without_jobs().await, "A-1").await;
+    let assistant_id = s.app.create_user("reneg-assistant@example.com", "correct horse battery", Role::Assistant);
+    s.app.put_json(&s.manager, &format!("/api/v1/accounts/{}/assignment", s.account), &json!({ "agent_id": assistant_id })).await;
+    let assistant = s.app.token_for_user("reneg-assistant@example.com", "correct horse battery").await;
+    let active: Value = create_plan(&s, &assistant, &json!({ "terms": terms("instalment", "monthly", 3, None) })).await.json().await.unwrap();
+    let active_id = active["id"].as_str().unwrap();
+    assert_eq!(active["status"], "on_track");
+
+    // A 20% settlement needs a manager; until one decides, the active plan runs on.
+    let body = json!({ "terms": terms("settlement", "monthly", 1, Some(124_440)), "note": "lump sum offer", "replaces_plan_id": active_id });
+    let request: Value = create_plan(&s, &assistant, &body).await.json().await.unwrap();
+    assert_eq!(request["status"], "pending_approval");
+    let still: Value = s.app.get(&s.manager, &format!("/api/v1/plans/{active_id}")).await.json().await.unwrap();
+    assert_eq!(still["status"], "on_track");
+
+    let request_id = request["id"].as_str().unwrap();
+    let reject = json!({ "approve": false, "note": "too low" });
+    s.app.post_json(&s.manager, &format!("/api/v1/plans/{request_id}/decision"), &reject).await;
+    let still: Value = s.app.get(&s.manager, &format!("/api/v1/plans/{active_id}")).await.json().await.unwrap();
+    assert_eq!(still["status"], "on_track", "a rejected renegotiation leaves the plan running");
+
+    let request: Value = create_plan(&s, &assistant, &body).await.json().await.unwrap();
+    let request_id = request["id"].as_str().unwrap();
+    let approved: Value = s
+        .app
+        .post_json(&s.manager, &format!("/api/v1/plans/{request_id}/decision"), &json!({ "approve": true }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(approved["status"], "on_track");
+    let old: Value = s.app.get(&s.manager, &format!("/api/v1/plans/{active_id}")).await.json().await.unwrap();
+    assert_eq!(old["status"], "renegotiated");
+    assert_eq!(old["close_reason"], "renegotiated");
+}
+
+#[tokio::test]
+async fn paused_accounts_take_no_plans() {
+    let s = setup(TestApp::spawn_without_jobs().await, "A-1").await;
+    let plan: Value = create_plan(&s, &s.manager, &json!({ "terms": terms("instalment", "monthly", 3, None) })).await.json().await.unwrap();
+    let status_path = format!("/api/v1/accounts/{}/status", s.account);
+    let dispute = json!({ "status": "disputed", "reason": "debtor disputes the amount" });
+    assert_error(s.app.post_json(&s.manager, &status_path, &dispute).await, 422, "unprocessable_state").await;
+
+    let cancel = json!({ "reason": "dispute" });
+    s.app.post_json(&s.manager, &format!("/api/v1/plans/{}/cancellation", plan["id"].as_str().unwrap()), &cancel).await;
+    assert_eq!(s.app.post_json(&s.manager, &status_path, &dispute).await.status(), 200);
+    let again = create_plan(&s, &s.manager, &json!({ "terms": terms("instalment", "monthly", 3, None) })).await;
+    assert_error(again, 422, "unprocessable_state").await;
+    let promise = json!({ "amount": 100, "promised_on": today(), "channel": "call" });
+    let response = s.app.post_json(&s.manager, &format!("/api/v1/accounts/{}/promises", s.account), &promise).await;
+    assert_error(response, 422, "unprocessable_state").await;
+}
+
+#[tokio::test]
+async fn new_promise_supersedes_open_one() {
+    let s = setup(TestApp::spawn_without_jobs().await, "A-1").await;
+    let path = format!("/api/v1/accounts/{}/promises", s.account);
+    let first: Value = s.app.post_json(&s.manager, &path, &json!({ "amount": 1_000, "promised_on": today(), "channel": "call" })).await.json().await.unwrap();
+    let second: Value = s.app.post_json(&s.manager, &path, &json!({ "amount": 2_000, "promised_on": today(), "channel": "call" })).await.json().await.unwrap();
+    pay(&s, 1_000, today(), "n-1").await;
+    let list: Value = s.app.get(&s.manager, &path).await.json().await.unwrap();
+    let by_id = |id: &Value| list["items"].as_array().unwrap().iter().find(|p| p["id"] == *id).unwrap().clone();
+    assert_eq!(by_id(&first["id"])["status"], "cancelled");
+    assert_eq!(by_id(&second["id"])["status"], "open");
+    assert_eq!(by_id(&second["id"])["paid"], 1_000);
 }

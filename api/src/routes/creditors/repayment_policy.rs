@@ -20,7 +20,8 @@ pub async fn get_repayment_policy(pool: web::Data<PgPool>, _user: CurrentUser, p
 /// Plans already saved keep the terms they were made under.
 #[utoipa::path(put, path = "/api/v1/creditors/{id}/repayment-policy", tag = "creditors", params(("id" = uuid::Uuid, Path)),
     request_body = RepaymentPolicy,
-    responses((status = 200, body = RepaymentPolicy), (status = 400, body = shared::ErrorEnvelope), (status = 403, body = shared::ErrorEnvelope)),
+    responses((status = 200, body = RepaymentPolicy), (status = 400, body = shared::ErrorEnvelope), (status = 403, body = shared::ErrorEnvelope),
+        (status = 404, body = shared::ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn put_repayment_policy(
     pool: web::Data<PgPool>,

@@ -10,7 +10,8 @@ use crate::services::creditors;
 /// Sets the time zone the creditor's days follow; managers and administrators only.
 #[utoipa::path(put, path = "/api/v1/creditors/{id}/time-zone", tag = "creditors", params(("id" = uuid::Uuid, Path)),
     request_body = TimeZoneRequest,
-    responses((status = 200, body = CreditorDto), (status = 400, body = shared::ErrorEnvelope), (status = 403, body = shared::ErrorEnvelope)),
+    responses((status = 200, body = CreditorDto), (status = 400, body = shared::ErrorEnvelope), (status = 403, body = shared::ErrorEnvelope),
+        (status = 404, body = shared::ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn put_time_zone(
     pool: web::Data<PgPool>,

@@ -12,6 +12,7 @@ use crate::services::plans::read;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct PlanQuery {
     /// A plan status such as `pending_approval` (the approval queue).
+    #[param(required = true)]
     status: Option<String>,
 }
 

@@ -93,10 +93,7 @@ pub fn charge_interest(conn: &mut PgConnection, creditor_id: Uuid, as_of: NaiveD
 
 /// Writes down what is still owed on the account of a completed settlement,
 /// and marks the account settled. Returns the amount written down.
-///
-/// TODO: a later reversal of a settlement payment reopens the debt on the
-/// ledger but leaves the plan completed and the write-down in place; someone
-/// has to reopen the account by hand.
+/// A reversal that leaves the plan short undoes it (`reopen_short_plans`).
 pub fn write_down_settlement(
     conn: &mut PgConnection,
     creditor_id: Uuid,
@@ -145,5 +142,124 @@ pub fn write_down_settlement(
             details: json!({ "account_id": account_id, "written_down": total, "as_of": as_of, "account_settled": moved == 1 }),
         },
     )?;
+    Ok(total)
+}
+
+/// Reopens the account's completed plans that payments no longer cover
+/// (a reversal took one back): the plan is active again, a settlement's
+/// write-down is reversed, and a paid or settled account is back in
+/// arrangement. Returns how many plans were reopened.
+pub fn reopen_short_plans(
+    conn: &mut PgConnection,
+    creditor_id: Uuid,
+    account_id: Uuid,
+    today: NaiveDate,
+    actor: Option<Uuid>,
+) -> anyhow::Result<u64> {
+    #[derive(QueryableByName)]
+    struct Short {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = BigInt)]
+        paid: i64,
+    }
+    let short: Vec<Short> = diesel::sql_query(
+        "SELECT pl.id, pl.kind,
+                coalesce((SELECT sum(pp.amount) FROM payment_parts pp JOIN payments p ON p.id = pp.payment_id
+                          WHERE pp.account_id = pl.account_id AND p.status = 'posted'
+                            AND coalesce(p.held_until, p.received_on) BETWEEN pl.counts_from AND $2), 0)::bigint AS paid
+         FROM plans pl
+         WHERE pl.account_id = $1 AND pl.status = 'completed'
+         FOR UPDATE",
+    )
+    .bind::<SqlUuid, _>(account_id)
+    .bind::<Date, _>(today)
+    .load(conn)?;
+    let mut reopened = 0;
+    for plan in short {
+        let total: i64 = diesel::sql_query("SELECT total_to_pay AS value FROM plans WHERE id = $1")
+            .bind::<SqlUuid, _>(plan.id)
+            .get_result::<Value>(conn)?
+            .value;
+        if plan.paid >= total {
+            continue;
+        }
+        diesel::sql_query("UPDATE plans SET status = 'on_track', closed_on = NULL, close_reason = NULL WHERE id = $1")
+            .bind::<SqlUuid, _>(plan.id)
+            .execute(conn)?;
+        let written_back = if plan.kind == "settlement" { undo_write_down(conn, creditor_id, account_id, today, actor)? } else { 0 };
+        let moved = diesel::sql_query(
+            "UPDATE accounts SET status = 'in_arrangement', updated_at = now() WHERE id = $1 AND status IN ('paid', 'settled')
+             RETURNING 1::bigint AS value",
+        )
+        .bind::<SqlUuid, _>(account_id)
+        .load::<Value>(conn)?;
+        audit::record(
+            conn,
+            AuditEvent {
+                creditor_id: Some(creditor_id),
+                actor_user_id: actor,
+                action: "plan.status_changed",
+                entity_type: "plan",
+                entity_id: plan.id,
+                details: json!({ "from": "completed", "to": "on_track", "as_of": today, "reason": "payments no longer cover the plan",
+                                 "write_down_reversed": written_back, "account_reopened": !moved.is_empty() }),
+            },
+        )?;
+        reopened += 1;
+    }
+    Ok(reopened)
+}
+
+#[derive(QueryableByName)]
+struct Value {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+/// Reverses the account's settlement write-downs with one entry that adds
+/// back what they took from each component. Returns the amount restored.
+fn undo_write_down(conn: &mut PgConnection, creditor_id: Uuid, account_id: Uuid, today: NaiveDate, actor: Option<Uuid>) -> anyhow::Result<i64> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = BigInt)]
+        principal: i64,
+        #[diesel(sql_type = BigInt)]
+        interest: i64,
+        #[diesel(sql_type = BigInt)]
+        fees: i64,
+    }
+    let taken: Taken = diesel::sql_query(format!(
+        "SELECT {} FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+         WHERE e.account_id = $1 AND e.kind = 'settlement_writedown'",
+        ledger::OWED_SUMS
+    ))
+    .bind::<SqlUuid, _>(account_id)
+    .get_result(conn)?;
+    // The write-down lines are negative, so the sums are what it took, negated.
+    let restore = [(DEBTOR_PRINCIPAL, -taken.principal), (DEBTOR_INTEREST, -taken.interest), (DEBTOR_FEES, -taken.fees)];
+    let total: i64 = restore.iter().map(|(_, amount)| amount).sum();
+    if total <= 0 {
+        return Ok(0);
+    }
+    let account = ledger::lock_accounts(conn, &[account_id])?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("account {account_id} is gone"))?;
+    let mut change = BalanceChange::default();
+    let header = EntryHeader {
+        creditor_id,
+        account: &account,
+        kind: "settlement_writedown",
+        effective_on: today,
+        memo: "settlement reopened: write-down reversed",
+        actor,
+        payment_id: None,
+    };
+    let mut lines = restore.to_vec();
+    lines.push((CREDITOR_WRITEDOWNS, -total));
+    ledger::write_entry(conn, &header, &lines, &mut change)?;
+    ledger::apply_change(conn, account_id, &change, Some(today), None)?;
     Ok(total)
 }

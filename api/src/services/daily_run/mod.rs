@@ -30,6 +30,16 @@ pub enum RunError {
     Other(#[from] anyhow::Error),
 }
 
+impl From<RunError> for crate::error::ApiError {
+    fn from(error: RunError) -> Self {
+        match error {
+            // Deadlocks and serialization failures keep their own mapping (503, retry).
+            RunError::Database(error) => error.into(),
+            other => crate::error::ApiError::internal(other),
+        }
+    }
+}
+
 #[derive(QueryableByName)]
 struct CreditorDays {
     #[diesel(sql_type = SqlUuid)]
@@ -115,13 +125,7 @@ pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) 
         let interest = ledger_effects::charge_interest(conn, creditor_id, day)?;
         let (instalments_changed, instalment_tasks) = evaluate::instalments(conn, scope, day, day)?;
         let (plan_changes, plan_tasks) = evaluate::plans(conn, scope, day, None)?;
-        for change in &plan_changes {
-            if change.status == "completed" && change.kind == "settlement" {
-                ledger_effects::write_down_settlement(conn, creditor_id, change.id, change.account_id, day)?;
-            } else {
-                account_status::follow_plan(conn, creditor_id, change.account_id, &change.kind, &change.status, None)?;
-            }
-        }
+        follow_changes(conn, creditor_id, &plan_changes, day, None)?;
         let (promises_changed, promise_tasks) = evaluate::promises(conn, scope, day, day, &["open"], None)?;
         let done = DailyRunDay {
             creditor_id,
@@ -141,27 +145,53 @@ pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) 
     })
 }
 
-/// Re-evaluates one account's plan instalments and promises after a payment
-/// or a reversal changed what was paid, counting payments up to today in
-/// the creditor's time zone. Deadlines are judged only up to the last day
-/// the daily run evaluated, so a run that is catching up still finds each
-/// deadline on the day it passed. Runs in the caller's transaction.
-pub fn after_payment_change(conn: &mut PgConnection, account_id: Uuid, today: NaiveDate, actor: Option<Uuid>) -> QueryResult<()> {
+/// Re-evaluates one account's plans and promises after a payment, a
+/// reversal or an approval changed what counts, with payments up to today
+/// in the creditor's time zone. Deadlines are judged only up to the last
+/// day the daily run evaluated, so a run that is catching up still finds
+/// each deadline on the day it passed. A completed plan that a reversal
+/// left short is reopened first. Runs in the caller's transaction, which
+/// holds the account's row lock.
+pub fn reevaluate_account(conn: &mut PgConnection, account_id: Uuid, today: NaiveDate, actor: Option<Uuid>) -> Result<(), RunError> {
     #[derive(QueryableByName)]
     struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        creditor_id: Uuid,
         #[diesel(sql_type = Nullable<Date>)]
         last: Option<NaiveDate>,
     }
     let row: Row = diesel::sql_query(
-        "SELECT max(r.run_on) AS last FROM daily_runs r JOIN accounts a ON a.creditor_id = r.creditor_id WHERE a.id = $1",
+        "SELECT a.creditor_id, (SELECT max(r.run_on) FROM daily_runs r WHERE r.creditor_id = a.creditor_id) AS last
+         FROM accounts a WHERE a.id = $1",
     )
     .bind::<SqlUuid, _>(account_id)
     .get_result(conn)?;
     // Before the first run nothing has been judged, so nothing is late yet.
     let never = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
     let judge_before = row.last.map_or(never, |last| last.min(today));
+    ledger_effects::reopen_short_plans(conn, row.creditor_id, account_id, today, actor)?;
     let scope = Scope::Account(account_id);
     evaluate::instalments(conn, scope, today, judge_before)?;
+    let (changes, _) = evaluate::plans(conn, scope, today, actor)?;
+    follow_changes(conn, row.creditor_id, &changes, today, actor)?;
     evaluate::promises(conn, scope, today, judge_before, &["open", "kept", "partially_kept"], actor)?;
+    Ok(())
+}
+
+/// Writes down completed settlements and moves accounts after their plans.
+fn follow_changes(
+    conn: &mut PgConnection,
+    creditor_id: Uuid,
+    changes: &[evaluate::PlanChange],
+    day: NaiveDate,
+    actor: Option<Uuid>,
+) -> Result<(), RunError> {
+    for change in changes {
+        if change.status == "completed" && change.kind == "settlement" {
+            ledger_effects::write_down_settlement(conn, creditor_id, change.id, change.account_id, day)?;
+        } else {
+            account_status::follow_plan(conn, creditor_id, change.account_id, &change.kind, &change.status, actor)?;
+        }
+    }
     Ok(())
 }

@@ -8,10 +8,11 @@ use serde_json::json;
 use shared::plans::policy::{evaluate, may_approve, Evaluation, Severity};
 use shared::plans::{CreatePlanRequest, PlanDto, PlanPreview, PlanPreviewRequest, PlanStatus, PlanTerms};
 use shared::validation::check_free_text;
+use shared::users::Role;
 use shared::{Currency, ErrorCode, FieldError};
 use uuid::Uuid;
 
-use super::{account_status, context, read, PlanContext};
+use super::{account_status, context, read, role_phrase, PlanContext};
 use crate::auth::CurrentUser;
 use crate::db::schema::{plan_instalments, plans};
 use crate::error::{ApiError, ApiResult};
@@ -69,14 +70,7 @@ pub fn check_note(note: Option<&str>, required: Option<&str>) -> ApiResult<Optio
 pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, request: &CreatePlanRequest) -> ApiResult<PlanDto> {
     let plan_id = conn.transaction(|conn| {
         let ctx = context(conn, user, account_id, true)?;
-        let status: shared::status::AccountStatus =
-            ctx.account.status.parse::<shared::status::AccountStatus>().map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))?;
-        if status.is_closed() {
-            return Err(ApiError::new(
-                ErrorCode::UnprocessableState,
-                format!("the account is {}; plans are made only on accounts still being collected", status.as_str()),
-            ));
-        }
+        ctx.require_collectable("a plan")?;
         let evaluation = measure(&ctx, &request.terms)?;
         let errors: Vec<FieldError> = evaluation
             .findings
@@ -89,13 +83,12 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
         }
         let schedule = evaluation.schedule.as_ref().ok_or_else(|| ApiError::internal(anyhow::anyhow!("no schedule without errors")))?;
         let needs_approval = !may_approve(user.role, evaluation.required_approver);
-        let approver = evaluation.required_approver.map(|r| r.as_str()).unwrap_or("manager");
-        let why = format!("this plan is outside the policy or your limit and goes to a {approver} for approval; say why in note");
+        let approver = role_phrase(evaluation.required_approver.unwrap_or(Role::Manager));
+        let why = format!("this plan is outside the policy or your limit and goes to {approver} for approval; say why in note");
         let note = check_note(request.note.as_deref(), needs_approval.then_some(why.as_str()))?;
 
-        close_replaced(conn, user, &ctx, request.replaces_plan_id)?;
-
         let status = if needs_approval { PlanStatus::PendingApproval } else { PlanStatus::OnTrack };
+        make_room(conn, user, &ctx, request.replaces_plan_id, status)?;
         let plan_id = Uuid::now_v7();
         let terms = &request.terms;
         let rate = if terms.kind == shared::plans::PlanKind::Instalment && ctx.policy.interest_during_plan {
@@ -132,9 +125,8 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
             .on_conflict_do_nothing()
             .execute(conn)?;
         if inserted == 0 {
-            return Err(ApiError::conflict(
-                "the account already has an open plan; renegotiate it (send its id as replaces_plan_id) or cancel it first",
-            ));
+            // The account row lock makes this rare: make_room saw no rival plan.
+            return Err(ApiError::conflict("the account already has an open plan; reload it and renegotiate or cancel that plan"));
         }
         let rows: Vec<_> = schedule
             .instalments
@@ -186,29 +178,49 @@ fn finding_code(finding: &shared::plans::Finding) -> String {
     }
 }
 
-/// Closes the plan a renegotiation replaces, in the new plan's transaction.
-fn close_replaced(conn: &mut PgConnection, user: &CurrentUser, ctx: &PlanContext, replaces: Option<Uuid>) -> ApiResult<()> {
-    let Some(old_id) = replaces else { return Ok(()) };
-    let old: Option<(Uuid, String)> = plans::table
-        .find(old_id)
-        .select((plans::account_id, plans::status))
+/// Makes room for a new plan of `status` on the account. Without
+/// `replaces`, any open plan is a conflict. A renegotiation closes the plan
+/// it replaces at once when the new plan is active, or when both are
+/// requests. An active plan replaced by a request stays active until the
+/// request is approved (`decide`), so a rejection leaves it running.
+fn make_room(conn: &mut PgConnection, user: &CurrentUser, ctx: &PlanContext, replaces: Option<Uuid>, status: PlanStatus) -> ApiResult<()> {
+    let open: Vec<(Uuid, String)> = plans::table
+        .filter(plans::account_id.eq(ctx.account.id))
+        .filter(plans::status.eq_any(["pending_approval", "on_track", "in_arrears"]))
+        .select((plans::id, plans::status))
         .for_update()
-        .first(conn)
-        .optional()?;
-    let Some((old_account, old_status)) = old else {
-        return Err(ApiError::invalid_field("replaces_plan_id", "replaces_plan_id names no plan; send the id of the account's open plan"));
+        .load(conn)?;
+    let Some(old_id) = replaces else {
+        return match open.first() {
+            None => Ok(()),
+            Some((id, status)) => Err(ApiError::conflict(format!(
+                "the account already has an open plan ({id}, {status}); renegotiate it (send its id as replaces_plan_id) or cancel it first"
+            ))),
+        };
     };
-    if old_account != ctx.account.id {
-        return Err(ApiError::invalid_field("replaces_plan_id", "replaces_plan_id names a plan on another account; send the id of this account's open plan"));
+    let Some((_, old_status)) = open.iter().find(|(id, _)| *id == old_id) else {
+        let exists_here: bool = diesel::select(diesel::dsl::exists(
+            plans::table.filter(plans::id.eq(old_id)).filter(plans::account_id.eq(ctx.account.id)),
+        ))
+        .get_result(conn)?;
+        return Err(if exists_here {
+            ApiError::new(
+                ErrorCode::UnprocessableState,
+                "the plan being replaced is closed; only a plan waiting for approval, on track or in arrears can be renegotiated",
+            )
+        } else {
+            ApiError::invalid_field("replaces_plan_id", "replaces_plan_id names no plan on this account; send the id of the account's open plan")
+        });
+    };
+    if let Some((other, other_status)) = open.iter().find(|(id, _)| *id != old_id) {
+        return Err(ApiError::conflict(format!(
+            "the account has another open plan ({other}, {other_status}); cancel it before renegotiating"
+        )));
     }
-    let open = PlanStatus::parse(&old_status).is_some_and(PlanStatus::is_open);
-    if !open {
-        return Err(ApiError::new(
-            ErrorCode::UnprocessableState,
-            format!("the plan being replaced is {old_status}; only a plan waiting for approval, on track or in arrears can be renegotiated"),
-        ));
+    if status == PlanStatus::PendingApproval && old_status != PlanStatus::PendingApproval.as_str() {
+        return Ok(());
     }
-    close(conn, user, ctx.account.creditor_id, old_id, &old_status, PlanStatus::Renegotiated, ctx.today, "renegotiated")
+    close(conn, user, ctx.account.creditor_id, old_id, old_status, PlanStatus::Renegotiated, ctx.today, "renegotiated")
 }
 
 /// Moves an open plan to a final status with its audit row.

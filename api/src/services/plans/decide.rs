@@ -9,6 +9,8 @@ use shared::ErrorCode;
 use uuid::Uuid;
 
 use super::create::{check_note, close};
+use super::role_phrase;
+use crate::services::daily_run;
 use super::{account_status, creditor_today, read};
 use crate::auth::CurrentUser;
 use crate::db::schema::plans;
@@ -17,20 +19,44 @@ use crate::services::audit::{self, AuditEvent};
 
 struct Locked {
     creditor_id: Uuid,
+    account_id: Uuid,
+    kind: String,
     status: String,
     required_approver: Option<Role>,
+    created_by: Uuid,
+    start_date: chrono::NaiveDate,
+    replaces_plan_id: Option<Uuid>,
 }
 
 fn lock(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid) -> ApiResult<Locked> {
     // Visibility first, so a plan on someone else's account is a plain 404.
     read::load(conn, user, plan_id)?;
-    let (creditor_id, status, approver): (Uuid, String, Option<String>) = plans::table
+    #[allow(clippy::type_complexity)]
+    let (creditor_id, account_id, kind, status, approver, created_by, start_date, replaces_plan_id): (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        Uuid,
+        chrono::NaiveDate,
+        Option<Uuid>,
+    ) = plans::table
         .find(plan_id)
-        .select((plans::creditor_id, plans::status, plans::required_approver))
+        .select((
+            plans::creditor_id,
+            plans::account_id,
+            plans::kind,
+            plans::status,
+            plans::required_approver,
+            plans::created_by,
+            plans::start_date,
+            plans::replaces_plan_id,
+        ))
         .for_update()
         .first(conn)?;
     let required_approver = approver.and_then(|a| a.parse().ok());
-    Ok(Locked { creditor_id, status, required_approver })
+    Ok(Locked { creditor_id, account_id, kind, status, required_approver, created_by, start_date, replaces_plan_id })
 }
 
 /// `POST /plans/{id}/decision`.
@@ -46,7 +72,8 @@ pub fn decide(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid, reques
         let required = plan.required_approver.unwrap_or(Role::Manager);
         if approval_rank(user.role) == 0 || !may_approve(user.role, Some(required)) {
             return Err(ApiError::forbidden(format!(
-                "this plan needs approval by a {required} or above; the {} role may not decide it",
+                "this plan needs approval by {} or above; the {} role may not decide it",
+                role_phrase(required),
                 user.role
             )));
         }
@@ -55,6 +82,30 @@ pub fn decide(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid, reques
             (!request.approve).then_some("say in note why the plan is rejected; the assistant sees it"),
         )?;
         let today = creditor_today(conn, plan.creditor_id)?;
+        if request.approve && plan.start_date < today {
+            return Err(ApiError::new(
+                ErrorCode::UnprocessableState,
+                format!(
+                    "the plan starts on {}, which has passed while it waited; reject it and ask for a renegotiated plan with a new start date",
+                    plan.start_date
+                ),
+            ));
+        }
+        if request.approve {
+            // The active plan this request renegotiates gives way now, not before.
+            if let Some(old_id) = plan.replaces_plan_id {
+                let old_status: Option<String> = plans::table
+                    .find(old_id)
+                    .filter(plans::status.eq_any(["on_track", "in_arrears"]))
+                    .select(plans::status)
+                    .for_update()
+                    .first(conn)
+                    .optional()?;
+                if let Some(old_status) = old_status {
+                    close(conn, user, plan.creditor_id, old_id, &old_status, PlanStatus::Renegotiated, today, "renegotiated")?;
+                }
+            }
+        }
         let to = if request.approve { PlanStatus::OnTrack } else { PlanStatus::Rejected };
         let updated = diesel::update(plans::table.find(plan_id))
             .set((
@@ -72,8 +123,9 @@ pub fn decide(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid, reques
             other => other?,
         };
         if request.approve {
-            let (account_id, kind): (Uuid, String) = plans::table.find(plan_id).select((plans::account_id, plans::kind)).first(conn)?;
-            account_status::follow_plan(conn, plan.creditor_id, account_id, &kind, to.as_str(), Some(user.id))?;
+            account_status::follow_plan(conn, plan.creditor_id, plan.account_id, &plan.kind, to.as_str(), Some(user.id))?;
+            // Payments made while the plan waited count at once.
+            daily_run::reevaluate_account(conn, plan.account_id, today, Some(user.id))?;
         }
         audit::record(
             conn,
@@ -101,6 +153,16 @@ pub fn cancel(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid, reques
                 ErrorCode::UnprocessableState,
                 format!("the plan is {}; only a plan waiting for approval, on track or in arrears can be cancelled", plan.status),
             ));
+        }
+        // A request may be withdrawn by whoever made it, or cancelled by someone who could decide it.
+        if plan.status == PlanStatus::PendingApproval.as_str()
+            && plan.created_by != user.id
+            && (approval_rank(user.role) == 0 || !may_approve(user.role, plan.required_approver))
+        {
+            return Err(ApiError::forbidden(format!(
+                "this request needs {} to decide it; only they or the person who made it may cancel it",
+                role_phrase(plan.required_approver.unwrap_or(Role::Manager))
+            )));
         }
         let reason = check_note(Some(&request.reason), Some("say in reason why the plan is cancelled"))
             .map_err(|e| rename_field(e, "reason"))?

@@ -13,6 +13,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Uuid as SqlUuid};
 use shared::plans::RepaymentPolicy;
+use shared::status::AccountStatus;
+use shared::users::Role;
+use shared::ErrorCode;
 use uuid::Uuid;
 
 use super::ledger::{self, LockedAccount};
@@ -31,6 +34,33 @@ impl PlanContext {
     /// The balance a plan is measured against: everything owed.
     pub fn balance(&self) -> i64 {
         self.account.principal_balance + self.account.interest_balance + self.account.fees_balance
+    }
+}
+
+impl PlanContext {
+    /// Refuses plans and promises unless the account is open or in arrangement:
+    /// closed accounts are not collected, and disputed or held ones wait.
+    pub fn require_collectable(&self, what: &str) -> ApiResult<()> {
+        let status: AccountStatus = self.account.status.parse().map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
+        let why = match status {
+            AccountStatus::Open | AccountStatus::InArrangement => return Ok(()),
+            AccountStatus::Disputed | AccountStatus::OnHold => "collection is paused until it is open again",
+            _ => "it is closed and no longer collected",
+        };
+        Err(ApiError::new(
+            ErrorCode::UnprocessableState,
+            format!("the account is {}, so {what} cannot be made: {why}", status.label().to_lowercase()),
+        ))
+    }
+}
+
+/// A role with its article, as messages name it: "a manager", "an administrator".
+pub fn role_phrase(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "an administrator",
+        Role::Manager => "a manager",
+        Role::Assistant => "an assistant",
+        Role::Collector => "a collector",
     }
 }
 

@@ -46,6 +46,8 @@ struct PlanRow {
     replaces_plan_id: Option<Uuid>,
     paid_to_date: i64,
     missed_count: i32,
+    closed_on: Option<NaiveDate>,
+    close_reason: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -198,6 +200,8 @@ fn build(conn: &mut PgConnection, rows: Vec<PlanRow>) -> ApiResult<Vec<PlanDto>>
                 decision_note: r.decision_note,
                 replaces_plan_id: r.replaces_plan_id,
                 replaced_by_plan_id: replaced_by.get(&r.id).copied(),
+                closed_on: r.closed_on,
+                close_reason: r.close_reason,
                 paid_to_date: r.paid_to_date,
                 missed_count: r.missed_count as u32,
                 evaluated_through: evaluated.get(&r.creditor_id).copied().flatten(),
