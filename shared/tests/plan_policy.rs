@@ -625,3 +625,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn finding_codes_match_their_json_names() {
+    use shared::plans::FindingCode::*;
+    for code in [
+        NothingOwed,
+        InstalmentCountInvalid,
+        StartDateInPast,
+        StartDateTooFar,
+        DownPaymentInvalid,
+        SettlementAmountMissing,
+        SettlementAmountNotAllowed,
+        SettlementAmountInvalid,
+        FrequencyNotAllowed,
+        InstalmentBelowMinimum,
+        TermTooLong,
+        DownPaymentBelowRequired,
+        DiscountAboveAssistantLimit,
+        DiscountAboveManagerLimit,
+    ] {
+        assert_eq!(serde_json::to_value(code).unwrap(), serde_json::Value::String(code.as_str().to_string()));
+    }
+}

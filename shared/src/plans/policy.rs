@@ -11,7 +11,8 @@ use crate::money::{Currency, Money};
 use crate::users::Role;
 use crate::FieldError;
 
-/// Most instalments a plan may have (ten years of weekly payments).
+/// Most instalments a plan may have: ten years of weekly payments. The
+/// term bands limit how long a plan may run, whatever its frequency.
 pub const MAX_INSTALMENTS: u32 = 520;
 /// Latest start date accepted, in days after today.
 pub const MAX_START_DAYS_AHEAD: i64 = 90;
@@ -110,6 +111,28 @@ pub enum FindingCode {
     DownPaymentBelowRequired,
     DiscountAboveAssistantLimit,
     DiscountAboveManagerLimit,
+}
+
+impl FindingCode {
+    /// The code as it appears in JSON, such as `start_date_in_past`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::NothingOwed => "nothing_owed",
+            FindingCode::InstalmentCountInvalid => "instalment_count_invalid",
+            FindingCode::StartDateInPast => "start_date_in_past",
+            FindingCode::StartDateTooFar => "start_date_too_far",
+            FindingCode::DownPaymentInvalid => "down_payment_invalid",
+            FindingCode::SettlementAmountMissing => "settlement_amount_missing",
+            FindingCode::SettlementAmountNotAllowed => "settlement_amount_not_allowed",
+            FindingCode::SettlementAmountInvalid => "settlement_amount_invalid",
+            FindingCode::FrequencyNotAllowed => "frequency_not_allowed",
+            FindingCode::InstalmentBelowMinimum => "instalment_below_minimum",
+            FindingCode::TermTooLong => "term_too_long",
+            FindingCode::DownPaymentBelowRequired => "down_payment_below_required",
+            FindingCode::DiscountAboveAssistantLimit => "discount_above_assistant_limit",
+            FindingCode::DiscountAboveManagerLimit => "discount_above_manager_limit",
+        }
+    }
 }
 
 /// One thing the policy says of proposed terms, tied to the field it is about.

@@ -76,7 +76,7 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| FieldError::new(&format!("terms.{}", f.field), &finding_code(f), f.message.clone()))
+            .map(|f| FieldError::new(&format!("terms.{}", f.field), f.code.as_str(), f.message.clone()))
             .collect();
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
@@ -170,13 +170,6 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
     read::load(conn, user, plan_id)
 }
 
-/// The finding's code as its JSON name, such as `start_date_in_past`.
-fn finding_code(finding: &shared::plans::Finding) -> String {
-    match serde_json::to_value(finding.code) {
-        Ok(serde_json::Value::String(code)) => code,
-        _ => "invalid".to_string(),
-    }
-}
 
 /// Makes room for a new plan of `status` on the account. Without
 /// `replaces`, any open plan is a conflict. A renegotiation closes the plan
