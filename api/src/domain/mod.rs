@@ -2,3 +2,4 @@
 //! on their own.
 
 pub mod allocation;
+pub mod contact_rules;
