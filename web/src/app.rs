@@ -9,7 +9,7 @@ use shared::users::UserDto;
 
 use crate::api::{self, ApiError};
 use crate::components::ErrorBanner;
-use crate::pages::{AccountPage, ImportPage, LoginPage, WorklistPage};
+use crate::pages::{may_see_approvals, AccountPage, ApprovalsPage, ImportPage, LoginPage, TasksPage, WorklistPage};
 
 /// The state of the user's session.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("accounts/:id") view=AccountPage />
                     <Route path=path!("imports") view=ImportPage />
                     <Route path=path!("bank-statements") view=crate::pages::bank_statements::BankStatementsPage />
+                    <Route path=path!("approvals") view=ApprovalsPage />
+                    <Route path=path!("tasks") view=TasksPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -164,6 +166,7 @@ fn Shell() -> impl IntoView {
 fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let may_import = user.role.may_import();
     let may_review_statements = user.role != shared::users::Role::Collector;
+    let may_approve_plans = may_see_approvals(user.role);
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">
@@ -182,6 +185,14 @@ fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static)
                 <Show when=move || may_review_statements>
                     <A href="/bank-statements" {..} id="nav-bank-statements">
                         "Bank statements"
+                    </A>
+                </Show>
+                <A href="/tasks" {..} id="nav-tasks">
+                    "Tasks"
+                </A>
+                <Show when=move || may_approve_plans>
+                    <A href="/approvals" {..} id="nav-approvals">
+                        "Approvals"
                     </A>
                 </Show>
             </nav>

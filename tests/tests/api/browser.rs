@@ -142,6 +142,25 @@ fn named_screenshot_path(worklist_path: &str, suffix: &str) -> PathBuf {
     path.with_file_name(format!("{stem}-{suffix}.png"))
 }
 
+/// Waits for `by` like `wait_for`, but when it does not appear, the panic
+/// message includes the text of the elements with `error_ids`, such as the
+/// page's error banners.
+async fn wait_for_or_report(browser: &WebDriver, by: By, error_ids: &[&str]) -> WebElement {
+    let found = browser.query(by.clone()).wait(Duration::from_secs(30), Duration::from_millis(100)).first().await;
+    match found {
+        Ok(element) => element,
+        Err(error) => {
+            let mut shown = Vec::new();
+            for id in error_ids {
+                if let Ok(element) = browser.find(By::Id(*id)).await {
+                    shown.push(format!("#{id}: {}", element.text().await.unwrap_or_default()));
+                }
+            }
+            panic!("{by:?} did not appear: {error}; the page shows {shown:?}");
+        }
+    }
+}
+
 /// Polls until `by` finds exactly `count` elements, for 30 s, and returns the last count.
 async fn wait_for_count(browser: &WebDriver, by: By, count: usize) -> usize {
     let mut found = usize::MAX;
@@ -422,7 +441,8 @@ async fn browser_settlement_approval() {
         browser.find(By::Id("plan-note")).await?.send_keys("Debtor lost their job; lump sums from savings.").await?;
         browser.find(By::Id("plan-save")).await?.click().await?;
 
-        let saved = wait_for(&browser, By::Css("#plans-table [data-plan-id][data-plan-status='pending_approval']")).await;
+        let pending = By::Css("#plans-table [data-plan-id][data-plan-status='pending_approval']");
+        let saved = wait_for_or_report(&browser, pending, &["plan-error", "plans-error"]).await;
         let plan_id = saved.attr("data-plan-id").await?.expect("the plan has data-plan-id");
         let notice = browser.find(By::Id("plan-notice")).await?.text().await?;
         assert!(notice.contains("waits for approval by a manager"), "the notice reads: {notice}");
@@ -432,7 +452,8 @@ async fn browser_settlement_approval() {
         wait_for(&browser, By::Id("login-email")).await;
         sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
         wait_for(&browser, By::Id("nav-approvals")).await.click().await?;
-        let row = wait_for(&browser, By::Css(&format!("#approvals-table tr[data-plan-id='{plan_id}']"))).await;
+        let queued = By::Css(&format!("#approvals-table tr[data-plan-id='{plan_id}']"));
+        let row = wait_for_or_report(&browser, queued, &["approvals-error"]).await;
         let row_text = row.text().await?;
         assert!(row_text.contains("A-1"), "the queue names the account: {row_text}");
         assert!(row_text.contains("USD 355.50"), "the queue shows the discount: {row_text}");

@@ -8,6 +8,9 @@ mod directory;
 mod error;
 mod imports;
 mod payments;
+mod plans;
+mod promises;
+mod tasks;
 mod tokens;
 
 pub use accounts::{assign_account, change_status, get_account, list_accounts, AccountQuery, AgentFilter};
@@ -22,4 +25,7 @@ pub use payments::{
     download_receipt_pdf, list_payments, new_idempotency_key, post_payment, receipt_pdf_path, reverse_payment,
     PaymentOutcome,
 };
+pub use plans::{cancel_plan, create_plan, decide_plan, get_repayment_policy, list_account_plans, list_plans};
+pub use promises::{create_promise, list_promises};
+pub use tasks::{complete_task, list_open_tasks};
 pub use tokens::has_session;

@@ -2,6 +2,7 @@
 
 mod agents;
 mod badges;
+mod clock;
 mod download;
 mod error_banner;
 mod format;
@@ -11,6 +12,7 @@ mod table;
 
 pub use agents::agent_label;
 pub use badges::{ContactFlagBadges, StatusBadge};
+pub use clock::browser_today;
 pub use download::{save_text_file, PendingTab};
 pub use error_banner::{ErrorBanner, FieldMessage, Notice};
 pub use format::{format_bytes, format_count, format_date, format_datetime, format_optional_date};

@@ -1,12 +1,16 @@
 //! One folder per page.
 
 mod account;
+mod approvals;
 pub mod bank_statements;
 mod import;
 mod login;
+mod tasks;
 mod worklist;
 
 pub use account::AccountPage;
+pub use approvals::{may_see_approvals, ApprovalsPage};
 pub use import::ImportPage;
 pub use login::LoginPage;
+pub use tasks::TasksPage;
 pub use worklist::WorklistPage;

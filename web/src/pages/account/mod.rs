@@ -1,10 +1,13 @@
 //! One account: balances, dates, status and its change, assignment,
-//! payments and their reversal, debtor contacts and ledger.
+//! payments and their reversal, repayment plans, promises to pay, debtor
+//! contacts and ledger.
 
 mod assignment;
 mod contacts;
 mod ledger;
 mod payments;
+pub mod plans;
+mod promises;
 mod status_change;
 
 use leptos::prelude::*;
@@ -19,6 +22,8 @@ use self::assignment::{load_agents, may_assign, AgentList, Assignment};
 use self::contacts::DebtorContacts;
 use self::ledger::LedgerTable;
 use self::payments::PaymentsSection;
+use self::plans::PlansSection;
+use self::promises::PromisesSection;
 use self::status_change::StatusChange;
 use crate::api::{self, ApiError};
 use crate::app::LastWorklistUrl;
@@ -107,6 +112,21 @@ pub fn AccountPage() -> impl IntoView {
             _ => None,
         })
     });
+    // The plan and promise sections are built once per account too.
+    let plan_context = Memo::new(move |_| {
+        detail.with(|loaded| match loaded {
+            Some(Ok(account)) => Some((account.summary.id, account.summary.creditor_id, account.summary.currency)),
+            _ => None,
+        })
+    });
+    let balance_total = Signal::derive(move || {
+        detail.with(|loaded| match loaded {
+            Some(Ok(account)) => account.summary.balance.total,
+            _ => 0,
+        })
+    });
+    // A saved or cancelled plan can change the account's status.
+    let on_account_changed = Callback::new(move |_: ()| refresh_quietly());
     let accepts_payments = Memo::new(move |_| {
         detail.with(|loaded| !matches!(loaded, Some(Ok(account)) if account.summary.status == AccountStatus::Returned))
     });
@@ -145,6 +165,22 @@ pub fn AccountPage() -> impl IntoView {
                             accepts_payments=accepts_payments
                             on_balance_changed=on_balance_changed
                         />
+                    }
+                })
+        }}
+        {move || {
+            plan_context
+                .get()
+                .map(|(id, creditor_id, currency)| {
+                    view! {
+                        <PlansSection
+                            account_id=id
+                            creditor_id=creditor_id
+                            currency=currency
+                            balance=balance_total
+                            on_account_changed=on_account_changed
+                        />
+                        <PromisesSection account_id=id currency=currency />
                     }
                 })
         }}

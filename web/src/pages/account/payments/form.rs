@@ -1,6 +1,5 @@
 //! The "Record payment" form: method, amount, dates, instrument and receipt delivery.
 
-use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::payments::{PaymentMethod, ReceiptDelivery};
@@ -11,7 +10,7 @@ use super::draft::{field, reference_label, PaymentDraft};
 use super::keys::PendingKeys;
 use super::result::PaymentResult;
 use crate::api::{self, as_sentence, ApiError, PaymentOutcome};
-use crate::components::{ErrorBanner, FieldMessage};
+use crate::components::{browser_today, ErrorBanner, FieldMessage};
 
 /// Every field name the form shows a message for. Server messages about
 /// other fields go into the banner above the form.
@@ -66,13 +65,6 @@ fn focus_element(id: &str) {
     if let Some(element) = element {
         let _ = element.focus();
     }
-}
-
-/// Returns today's date in the browser's time zone.
-fn browser_today() -> NaiveDate {
-    let now = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date())
-        .unwrap_or(NaiveDate::MIN)
 }
 
 fn delivery_value(delivery: ReceiptDelivery) -> &'static str {
