@@ -23,6 +23,7 @@ test: test-deps web
 bench: deps
 	cargo bench -p api --bench import
 	cargo bench -p api --bench payments
+	cargo bench -p api --bench daily_run
 
 web:
 	trunk build --release

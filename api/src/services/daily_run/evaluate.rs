@@ -7,6 +7,9 @@
 //! is judged when d is after its date plus grace days. Payments count
 //! towards a promise only if posted after it was taken and dated from the
 //! day it was taken to the end of its window.
+//!
+//! The CTEs that sum payments are MATERIALIZED: inlined, PostgreSQL ran the
+//! sum once per instalment instead of once per plan (docs/benchmarks.md).
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -49,7 +52,7 @@ struct Counts {
 /// changed, tasks created).
 pub fn instalments(conn: &mut PgConnection, scope: Scope, as_of: NaiveDate, judge_before: NaiveDate) -> QueryResult<(u64, u64)> {
     let sql = format!(
-        "WITH active AS (
+        "WITH active AS MATERIALIZED (
              SELECT pl.id, pl.grace_days,
                     coalesce((SELECT sum(pp.amount) FROM payment_parts pp JOIN payments p ON p.id = pp.payment_id
                               WHERE pp.account_id = pl.account_id AND p.status = 'posted'
@@ -189,7 +192,7 @@ pub fn promises(
     actor: Option<Uuid>,
 ) -> QueryResult<(u64, u64)> {
     let sql = format!(
-        "WITH counted AS (
+        "WITH counted AS MATERIALIZED (
              SELECT pm.id, pm.amount, pm.window_ends_on,
                     coalesce((SELECT sum(pp.amount) FROM payment_parts pp JOIN payments p ON p.id = pp.payment_id
                               WHERE pp.account_id = pm.account_id AND p.status = 'posted' AND p.posted_at >= pm.taken_at

@@ -105,6 +105,10 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
 /// (503, retry) or the next run (five minutes later) repeats it.
 pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) -> Result<Option<DailyRunDay>, RunError> {
     conn.transaction(|conn| {
+        // The day's statements are few and large: JIT compiling them costs more
+        // than it saves, and their hash joins need more memory than the default.
+        diesel::sql_query("SET LOCAL jit = off").execute(conn)?;
+        diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn)?;
         diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
             .bind::<diesel::sql_types::Integer, _>(LOCK_CLASS)
             .bind::<SqlUuid, _>(creditor_id)
