@@ -30,8 +30,12 @@ fn status_detail(plan: &PlanDto) -> Option<String> {
             1 => "1 instalment missed.".to_string(),
             count => format!("{count} instalments missed."),
         }),
-        // NOTE: `PlanDto` has no field for the cancellation reason, so it is not shown.
-        PlanStatus::OnTrack | PlanStatus::Completed | PlanStatus::Cancelled => None,
+        PlanStatus::Cancelled => Some(match (&plan.close_reason, plan.closed_on) {
+            (Some(reason), Some(on)) => format!("Cancelled on {}: {reason}", format_date(on)),
+            (Some(reason), None) => format!("Cancelled: {reason}"),
+            _ => "Cancelled.".to_string(),
+        }),
+        PlanStatus::OnTrack | PlanStatus::Completed => None,
     }
 }
 
