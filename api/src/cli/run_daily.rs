@@ -33,7 +33,10 @@ pub fn run(args: RunDailyArgs) -> anyhow::Result<i32> {
                     day.creditor_id, day.day, day.instalments_changed, day.plans_changed, day.promises_changed, day.tasks_created
                 );
             }
-            Ok(0)
+            for failure in &report.failed {
+                eprintln!("creditor {} {}: evaluation failed: {}", failure.creditor_id, failure.day, failure.error);
+            }
+            Ok(if report.failed.is_empty() { 0 } else { 1 })
         }
         Err(RunError::FutureDate(message)) => {
             eprintln!("{message}");

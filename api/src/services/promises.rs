@@ -53,7 +53,13 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
                 "invalid",
                 format!("amount {} is not a positive amount in minor units; send, for example, 5000 for 50.00", request.amount),
             ));
-        } else if request.amount > PAYMENT_MAX_MINOR_UNITS || request.amount > balance {
+        } else if request.amount > PAYMENT_MAX_MINOR_UNITS {
+            problems.push(FieldError::new(
+                "amount",
+                "too_large",
+                format!("amount {} is more than {PAYMENT_MAX_MINOR_UNITS} minor units; check the amount", request.amount),
+            ));
+        } else if request.amount > balance {
             problems.push(FieldError::new(
                 "amount",
                 "above_balance",

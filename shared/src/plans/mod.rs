@@ -528,6 +528,16 @@ pub struct TaskDto {
 pub struct DailyRunReport {
     /// (creditor id, day) pairs evaluated by this call, oldest day first.
     pub days: Vec<DailyRunDay>,
+    /// Creditors whose next day failed; their later days wait for the next run.
+    pub failed: Vec<DailyRunFailure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DailyRunFailure {
+    pub creditor_id: Uuid,
+    pub day: NaiveDate,
+    pub error: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

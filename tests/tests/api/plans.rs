@@ -580,6 +580,14 @@ async fn pending_renegotiation_keeps_active_plan() {
     let still: Value = s.app.get(&s.manager, &format!("/api/v1/plans/{active_id}")).await.json().await.unwrap();
     assert_eq!(still["status"], "on_track", "a rejected renegotiation leaves the plan running");
 
+    // A withdrawn request leaves the running plan, and the account, as they are.
+    let withdrawn: Value = create_plan(&s, &assistant, &body).await.json().await.unwrap();
+    let withdrawn_id = withdrawn["id"].as_str().unwrap();
+    let response = s.app.post_json(&assistant, &format!("/api/v1/plans/{withdrawn_id}/cancellation"), &json!({ "reason": "debtor changed mind" })).await;
+    assert_eq!(response.status(), 200);
+    let account: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}", s.account)).await.json().await.unwrap();
+    assert_eq!(account["status"], "in_arrangement");
+
     let request: Value = create_plan(&s, &assistant, &body).await.json().await.unwrap();
     let request_id = request["id"].as_str().unwrap();
     let approved: Value = s
@@ -625,4 +633,17 @@ async fn new_promise_supersedes_open_one() {
     assert_eq!(by_id(&first["id"])["status"], "cancelled");
     assert_eq!(by_id(&second["id"])["status"], "open");
     assert_eq!(by_id(&second["id"])["paid"], 1_000);
+}
+
+#[tokio::test]
+async fn earlier_payments_do_not_count_twice() {
+    let s = setup(TestApp::spawn_without_jobs().await, "A-1").await;
+    // Paid this morning; the plan is then made for what is left.
+    pay(&s, 10_000, today(), "e-1").await;
+    let plan: Value = create_plan(&s, &s.manager, &json!({ "terms": terms("instalment", "monthly", 3, None) })).await.json().await.unwrap();
+    assert_eq!(plan["balance_at_creation"], 145_550);
+    run_daily(&s.app, None);
+    let plan: Value = s.app.get(&s.manager, &format!("/api/v1/plans/{}", plan["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(plan["paid_to_date"], 0);
+    assert_eq!(plan["instalments"][0]["paid"], 0);
 }

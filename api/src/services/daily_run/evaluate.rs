@@ -2,7 +2,9 @@
 //! creditor (the daily run) or one account (after a payment or reversal).
 //!
 //! "As of day d" counts payments dated up to and including d and judges
-//! only deadlines that ended before d: an instalment is missed when d is
+//! only deadlines that ended before d. Payments count towards a plan only
+//! if posted after it was made (the balance it was made for already
+//! excludes earlier ones): an instalment is missed when d is
 //! after its due date plus grace days and it is not paid in full; a promise
 //! is judged when d is after its date plus grace days. Payments count
 //! towards a promise only if posted after it was taken and dated from the
@@ -55,7 +57,7 @@ pub fn instalments(conn: &mut PgConnection, scope: Scope, as_of: NaiveDate, judg
         "WITH active AS MATERIALIZED (
              SELECT pl.id, pl.grace_days,
                     coalesce((SELECT sum(pp.amount) FROM payment_parts pp JOIN payments p ON p.id = pp.payment_id
-                              WHERE pp.account_id = pl.account_id AND p.status = 'posted'
+                              WHERE pp.account_id = pl.account_id AND p.status = 'posted' AND p.posted_at >= pl.created_at
                                 AND coalesce(p.held_until, p.received_on) BETWEEN pl.counts_from AND $2), 0)::bigint AS paid
              FROM plans pl
              WHERE pl.{column} = $1 AND pl.status IN ('on_track', 'in_arrears') AND pl.counts_from <= $2
@@ -137,7 +139,9 @@ pub fn plans(conn: &mut PgConnection, scope: Scope, as_of: NaiveDate, actor: Opt
                     closed_on = CASE WHEN j.status IN ('completed', 'broken') THEN $2 END,
                     close_reason = CASE WHEN j.status IN ('completed', 'broken') THEN j.status END
              FROM judged j
-             WHERE pl.id = j.id AND (pl.status <> j.status OR pl.missed_count <> j.missed OR pl.paid_to_date <> j.paid)
+             -- Re-checked on the row itself: a plan cancelled while this statement waited stays cancelled.
+             WHERE pl.id = j.id AND pl.status IN ('on_track', 'in_arrears')
+               AND (pl.status <> j.status OR pl.missed_count <> j.missed OR pl.paid_to_date <> j.paid)
              RETURNING pl.id, pl.creditor_id, pl.account_id, pl.kind, pl.status
          ),
          moved AS (
@@ -213,7 +217,7 @@ pub fn promises(
              UPDATE promises pm SET status = j.status, paid = j.paid,
                     resolved_on = CASE WHEN j.status = 'open' THEN NULL WHEN j.status = pm.status THEN pm.resolved_on ELSE $2 END
              FROM judged j
-             WHERE pm.id = j.id AND (pm.status <> j.status OR pm.paid <> j.paid)
+             WHERE pm.id = j.id AND pm.status = ANY($3) AND (pm.status <> j.status OR pm.paid <> j.paid)
              RETURNING pm.id, pm.creditor_id, pm.account_id, pm.status
          ),
          moved AS (

@@ -164,12 +164,15 @@ pub fn reopen_short_plans(
         kind: String,
         #[diesel(sql_type = BigInt)]
         paid: i64,
+        #[diesel(sql_type = BigInt)]
+        total_to_pay: i64,
     }
     let short: Vec<Short> = diesel::sql_query(
         "SELECT pl.id, pl.kind,
                 coalesce((SELECT sum(pp.amount) FROM payment_parts pp JOIN payments p ON p.id = pp.payment_id
-                          WHERE pp.account_id = pl.account_id AND p.status = 'posted'
-                            AND coalesce(p.held_until, p.received_on) BETWEEN pl.counts_from AND $2), 0)::bigint AS paid
+                          WHERE pp.account_id = pl.account_id AND p.status = 'posted' AND p.posted_at >= pl.created_at
+                            AND coalesce(p.held_until, p.received_on) BETWEEN pl.counts_from AND $2), 0)::bigint AS paid,
+                pl.total_to_pay
          FROM plans pl
          WHERE pl.account_id = $1 AND pl.status = 'completed'
          FOR UPDATE",
@@ -179,11 +182,7 @@ pub fn reopen_short_plans(
     .load(conn)?;
     let mut reopened = 0;
     for plan in short {
-        let total: i64 = diesel::sql_query("SELECT total_to_pay AS value FROM plans WHERE id = $1")
-            .bind::<SqlUuid, _>(plan.id)
-            .get_result::<Value>(conn)?
-            .value;
-        if plan.paid >= total {
+        if plan.paid >= plan.total_to_pay {
             continue;
         }
         diesel::sql_query("UPDATE plans SET status = 'on_track', closed_on = NULL, close_reason = NULL WHERE id = $1")
@@ -192,10 +191,10 @@ pub fn reopen_short_plans(
         let written_back = if plan.kind == "settlement" { undo_write_down(conn, creditor_id, account_id, today, actor)? } else { 0 };
         let moved = diesel::sql_query(
             "UPDATE accounts SET status = 'in_arrangement', updated_at = now() WHERE id = $1 AND status IN ('paid', 'settled')
-             RETURNING 1::bigint AS value",
+",
         )
         .bind::<SqlUuid, _>(account_id)
-        .load::<Value>(conn)?;
+        .execute(conn)?;
         audit::record(
             conn,
             AuditEvent {
@@ -205,18 +204,12 @@ pub fn reopen_short_plans(
                 entity_type: "plan",
                 entity_id: plan.id,
                 details: json!({ "from": "completed", "to": "on_track", "as_of": today, "reason": "payments no longer cover the plan",
-                                 "write_down_reversed": written_back, "account_reopened": !moved.is_empty() }),
+                                 "write_down_reversed": written_back, "account_reopened": moved == 1 }),
             },
         )?;
         reopened += 1;
     }
     Ok(reopened)
-}
-
-#[derive(QueryableByName)]
-struct Value {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
 }
 
 /// Reverses the account's settlement write-downs with one entry that adds

@@ -10,7 +10,7 @@ pub mod ledger_effects;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text, Uuid as SqlUuid};
-use shared::plans::{DailyRunDay, DailyRunReport};
+use shared::plans::{DailyRunDay, DailyRunFailure, DailyRunReport};
 use uuid::Uuid;
 
 use evaluate::Scope;
@@ -84,8 +84,16 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
             None => creditor.earliest.map_or(target, |e| e.min(target)),
         };
         while day <= target {
-            if let Some(done) = evaluate_day(conn, creditor.id, day)? {
-                report.days.push(done);
+            match evaluate_day(conn, creditor.id, day) {
+                Ok(Some(done)) => report.days.push(done),
+                Ok(None) => {}
+                // One creditor's failure must not hold up the others; its
+                // later days wait, because days are evaluated in order.
+                Err(error) => {
+                    tracing::error!(creditor.id = %creditor.id, day = %day, error.cause = %error, "evaluating a day failed");
+                    report.failed.push(DailyRunFailure { creditor_id: creditor.id, day, error: error.to_string() });
+                    break;
+                }
             }
             day = match day.succ_opt() {
                 Some(next) => next,
@@ -97,12 +105,6 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
 }
 
 /// Evaluates one creditor's day unless another run has already claimed it.
-///
-/// NOTE: the day's UPDATEs lock every instalment and promise row they
-/// change until the day commits, so a payment on such an account waits for
-/// the run. A settlement written down while a payment on the same account
-/// waits can deadlock; PostgreSQL then aborts one side, and the payment
-/// (503, retry) or the next run (five minutes later) repeats it.
 pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) -> Result<Option<DailyRunDay>, RunError> {
     conn.transaction(|conn| {
         // The day's statements are few and large: JIT compiling them costs more
@@ -125,6 +127,17 @@ pub fn evaluate_day(conn: &mut PgConnection, creditor_id: Uuid, day: NaiveDate) 
         if claimed == 0 {
             return Ok(None);
         }
+        // Lock the accounts the day may touch, in id order as payments do, so
+        // a payment waits for the day (or the day for it) instead of either
+        // overwriting what the other computed, and no lock cycle can form.
+        diesel::sql_query(
+            "SELECT id FROM accounts
+             WHERE id IN (SELECT account_id FROM plans WHERE creditor_id = $1 AND status IN ('on_track', 'in_arrears')
+                          UNION SELECT account_id FROM promises WHERE creditor_id = $1 AND status = 'open')
+             ORDER BY id FOR UPDATE",
+        )
+        .bind::<SqlUuid, _>(creditor_id)
+        .execute(conn)?;
         let scope = Scope::Creditor(creditor_id);
         let interest = ledger_effects::charge_interest(conn, creditor_id, day)?;
         let (instalments_changed, instalment_tasks) = evaluate::instalments(conn, scope, day, day)?;

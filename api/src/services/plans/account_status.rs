@@ -20,19 +20,25 @@ pub fn follow_plan(
     plan_status: &str,
     actor: Option<Uuid>,
 ) -> QueryResult<()> {
-    let (from, to, when_paid_off) = match (plan_kind, plan_status) {
-        (_, "on_track" | "in_arrears") => ("open", "in_arrangement", false),
-        (_, "broken" | "cancelled") => ("in_arrangement", "open", false),
-        ("instalment", "completed") => ("in_arrangement", "paid", true),
+    let moves: &[(&str, &str, &str)] = match (plan_kind, plan_status) {
+        (_, "on_track" | "in_arrears") => &[("open", "in_arrangement", "")],
+        (_, "broken" | "cancelled") => &[("in_arrangement", "open", "")],
+        // Paid when nothing is owed; otherwise the rest (a fee, say) is collected as usual.
+        ("instalment", "completed") => &[
+            ("in_arrangement", "paid", " AND principal_balance + interest_balance + fees_balance = 0"),
+            ("in_arrangement", "open", ""),
+        ],
         _ => return Ok(()),
     };
-    let paid_off = if when_paid_off { " AND principal_balance + interest_balance + fees_balance = 0" } else { "" };
-    let moved = diesel::sql_query(format!("UPDATE accounts SET status = $3, updated_at = now() WHERE id = $1 AND status = $2{paid_off}"))
-        .bind::<SqlUuid, _>(account_id)
-        .bind::<Text, _>(from)
-        .bind::<Text, _>(to)
-        .execute(conn)?;
-    if moved == 1 {
+    for (from, to, condition) in moves {
+        let moved = diesel::sql_query(format!("UPDATE accounts SET status = $3, updated_at = now() WHERE id = $1 AND status = $2{condition}"))
+            .bind::<SqlUuid, _>(account_id)
+            .bind::<Text, _>(from)
+            .bind::<Text, _>(to)
+            .execute(conn)?;
+        if moved == 0 {
+            continue;
+        }
         audit::record(
             conn,
             AuditEvent {
@@ -44,6 +50,7 @@ pub fn follow_plan(
                 details: json!({ "from": from, "to": to, "reason": format!("plan {plan_status}") }),
             },
         )?;
+        break;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
-use shared::plans::policy::{evaluate, may_approve, Evaluation, Severity};
+use shared::plans::policy::{approval_rank, evaluate, may_approve, Evaluation, Severity};
 use shared::plans::{CreatePlanRequest, PlanDto, PlanPreview, PlanPreviewRequest, PlanStatus, PlanTerms};
 use shared::validation::check_free_text;
 use shared::users::Role;
@@ -205,6 +205,17 @@ fn make_room(conn: &mut PgConnection, user: &CurrentUser, ctx: &PlanContext, rep
             ApiError::invalid_field("replaces_plan_id", "replaces_plan_id names no plan on this account; send the id of the account's open plan")
         });
     };
+    if old_status == PlanStatus::PendingApproval.as_str() {
+        let (created_by, approver): (Uuid, Option<String>) =
+            plans::table.find(old_id).select((plans::created_by, plans::required_approver)).first(conn)?;
+        let approver: Option<Role> = approver.and_then(|a| a.parse().ok());
+        if created_by != user.id && (approval_rank(user.role) == 0 || !may_approve(user.role, approver)) {
+            return Err(ApiError::forbidden(format!(
+                "the request being replaced waits for {}; only they or the person who made it may replace it",
+                role_phrase(approver.unwrap_or(Role::Manager))
+            )));
+        }
+    }
     if let Some((other, other_status)) = open.iter().find(|(id, _)| *id != old_id) {
         return Err(ApiError::conflict(format!(
             "the account has another open plan ({other}, {other_status}); cancel it before renegotiating"
@@ -230,8 +241,12 @@ pub fn close(
     diesel::update(plans::table.find(plan_id))
         .set((plans::status.eq(to.as_str()), plans::closed_on.eq(on), plans::close_reason.eq(reason)))
         .execute(conn)?;
-    let (account_id, kind): (Uuid, String) = plans::table.find(plan_id).select((plans::account_id, plans::kind)).first(conn)?;
-    account_status::follow_plan(conn, creditor_id, account_id, &kind, to.as_str(), Some(user.id))?;
+    // Only a plan that was active moves the account: withdrawing a request
+    // leaves the plan it would have replaced, and the account, as they are.
+    if PlanStatus::parse(from).is_some_and(PlanStatus::is_active) {
+        let (account_id, kind): (Uuid, String) = plans::table.find(plan_id).select((plans::account_id, plans::kind)).first(conn)?;
+        account_status::follow_plan(conn, creditor_id, account_id, &kind, to.as_str(), Some(user.id))?;
+    }
     audit::record(
         conn,
         AuditEvent {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::create::{check_note, close};
 use super::role_phrase;
-use crate::services::daily_run;
+use crate::services::{daily_run, ledger};
 use super::{account_status, creditor_today, read};
 use crate::auth::CurrentUser;
 use crate::db::schema::plans;
@@ -30,7 +30,9 @@ struct Locked {
 
 fn lock(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid) -> ApiResult<Locked> {
     // Visibility first, so a plan on someone else's account is a plain 404.
-    read::load(conn, user, plan_id)?;
+    let plan = read::load(conn, user, plan_id)?;
+    // The account first, in the order payments lock, then the plan.
+    ledger::lock_accounts(conn, &[plan.account_id])?;
     #[allow(clippy::type_complexity)]
     let (creditor_id, account_id, kind, status, approver, created_by, start_date, replaces_plan_id): (
         Uuid,
@@ -82,6 +84,18 @@ pub fn decide(conn: &mut PgConnection, user: &CurrentUser, plan_id: Uuid, reques
             (!request.approve).then_some("say in note why the plan is rejected; the assistant sees it"),
         )?;
         let today = creditor_today(conn, plan.creditor_id)?;
+        if request.approve {
+            let account_status: String = crate::db::schema::accounts::table
+                .find(plan.account_id)
+                .select(crate::db::schema::accounts::status)
+                .first(conn)?;
+            if !matches!(account_status.as_str(), "open" | "in_arrangement") {
+                return Err(ApiError::new(
+                    ErrorCode::UnprocessableState,
+                    format!("the account became {account_status} while the plan waited; reject the plan, or change the account's status first"),
+                ));
+            }
+        }
         if request.approve && plan.start_date < today {
             return Err(ApiError::new(
                 ErrorCode::UnprocessableState,
