@@ -64,6 +64,8 @@ pub enum ErrorCode {
     AlreadyReversed,
     /// The operation does not apply to the record in its present state.
     UnprocessableState,
+    /// The contact rules block the contact; the message lists the reasons.
+    ContactNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
     InternalError,
@@ -92,6 +94,7 @@ impl ErrorCode {
             ErrorCode::RequestInProgress => "request_in_progress",
             ErrorCode::AlreadyReversed => "already_reversed",
             ErrorCode::UnprocessableState => "unprocessable_state",
+            ErrorCode::ContactNotAllowed => "contact_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InternalError => "internal_error",
@@ -118,7 +121,7 @@ impl ErrorCode {
             | ErrorCode::InvalidStatusTransition
             | ErrorCode::RequestInProgress
             | ErrorCode::AlreadyReversed => 409,
-            ErrorCode::IdempotencyKeyReused | ErrorCode::UnprocessableState => 422,
+            ErrorCode::IdempotencyKeyReused | ErrorCode::UnprocessableState | ErrorCode::ContactNotAllowed => 422,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InternalError => 500,

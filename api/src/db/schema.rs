@@ -524,6 +524,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calls (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Uuid,
+        debtor_id -> Uuid,
+        phone_id -> Nullable<Uuid>,
+        direction -> Text,
+        outcome -> Text,
+        conversation -> Bool,
+        notes -> Nullable<Text>,
+        follow_up_on -> Nullable<Date>,
+        started_at -> Timestamptz,
+        logged_by -> Uuid,
+        override_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contact_holds (account_id) {
+        account_id -> Uuid,
+        creditor_id -> Uuid,
+        cease_all -> Bool,
+        cease_channels -> Array<Text>,
+        bankruptcy -> Bool,
+        deceased -> Bool,
+        disputed -> Bool,
+        manager_hold -> Bool,
+        time_barred -> Bool,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::joinable!(calls -> accounts (account_id));
+diesel::joinable!(contact_holds -> accounts (account_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
@@ -555,4 +593,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     promises,
     follow_up_tasks,
     daily_runs,
+    calls,
+    contact_holds,
 );

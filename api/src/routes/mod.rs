@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod bank_statements;
+pub mod contact;
 pub mod creditors;
 pub mod deposit_batches;
 pub mod health;
@@ -87,6 +88,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         resource("/accounts/{id}/promises")
                             .route(web::get().to(promises::list_promises))
                             .route(web::post().to(promises::create_promise)),
+                    )
+                    .service(
+                        resource("/accounts/{id}/calls")
+                            .route(web::get().to(contact::calls::list_calls))
+                            .route(web::post().to(contact::calls::create_call)),
+                    )
+                    .service(
+                        resource("/accounts/{id}/contact-eligibility")
+                            .route(web::get().to(contact::eligibility::get_contact_eligibility)),
+                    )
+                    .service(
+                        resource("/accounts/{id}/contact-holds")
+                            .route(web::get().to(contact::holds::get_contact_holds))
+                            .route(web::put().to(contact::holds::put_contact_holds)),
                     )
                     .service(
                         resource("/deposit-batches")

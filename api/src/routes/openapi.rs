@@ -60,6 +60,11 @@ use utoipa::{Modify, OpenApi};
         super::promises::list_promises,
         super::tasks::list_tasks,
         super::tasks::complete_task,
+        super::contact::eligibility::get_contact_eligibility,
+        super::contact::calls::create_call,
+        super::contact::calls::list_calls,
+        super::contact::holds::get_contact_holds,
+        super::contact::holds::put_contact_holds,
     ),
     modifiers(&BearerAuth)
 )]

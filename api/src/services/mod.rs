@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bank_statements;
+pub mod contact;
 pub mod creditors;
 pub mod deposit_batches;
 pub mod idempotency;

@@ -7,6 +7,7 @@ mod bank_statements;
 mod browser;
 mod catalogue;
 mod cli;
+mod contact;
 mod deposit_batches;
 mod health;
 mod helpers;

@@ -1,0 +1,40 @@
+use actix_web::{web, HttpResponse};
+use shared::contact::{CallDto, CallRequest};
+use shared::Page;
+
+use crate::auth::CurrentUser;
+use crate::error::ApiResult;
+use crate::postgres::PgPool;
+use crate::routes::{parse_id, with_conn};
+use crate::services::contact::calls;
+
+/// Logs a call on the account. An outbound call must be allowed by the
+/// contact rules at `started_at`, unless a manager or administrator gives
+/// `override_reason`. The outcome's effects are stored with the call: an
+/// invalid number, or a dispute, bankruptcy or deceased hold.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/calls", tag = "contact", params(("id" = uuid::Uuid, Path)),
+    request_body = CallRequest,
+    responses((status = 201, body = CallDto), (status = 400, body = shared::ErrorEnvelope), (status = 403, body = shared::ErrorEnvelope),
+        (status = 404, body = shared::ErrorEnvelope), (status = 422, description = "contact_not_allowed: the contact rules block the call", body = shared::ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn create_call(
+    pool: web::Data<PgPool>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<CallRequest>,
+) -> ApiResult<HttpResponse> {
+    let account_id = parse_id(&path, "account")?;
+    let request = body.into_inner();
+    let call = with_conn(&pool, move |conn| calls::create(conn, &user, account_id, &request)).await?;
+    Ok(HttpResponse::Created().json(call))
+}
+
+/// The account's calls, newest first (up to 200).
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/calls", tag = "contact", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Page<CallDto>), (status = 404, body = shared::ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list_calls(pool: web::Data<PgPool>, user: CurrentUser, path: web::Path<String>) -> ApiResult<web::Json<Page<CallDto>>> {
+    let account_id = parse_id(&path, "account")?;
+    let items = with_conn(&pool, move |conn| calls::list(conn, &user, account_id)).await?;
+    Ok(web::Json(Page { items, next_cursor: None }))
+}

@@ -1,0 +1,157 @@
+//! Gathers what the contact rules need from the database and returns their
+//! decision for `GET /accounts/{id}/contact-eligibility`.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use shared::contact::{CallDirection, Channel, EligibilityDto, ReasonDto};
+use uuid::Uuid;
+
+use super::super::ledger::LockedAccount;
+use super::super::plans::context;
+use super::{holds, rules_channel};
+use crate::auth::CurrentUser;
+use crate::db::schema::{calls, creditors, debtor_addresses, debtor_emails, debtor_phones};
+use crate::domain::contact_rules::{
+    self, AccountHolds, Address, Attempt, ContactDetails, ContactPolicy, ContactRequest, Direction, Eligibility, EmailStatus,
+    Phone, RulesTable,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// How far back calls are loaded. The call cap counts 7 local days, and a
+/// debtor's local day may start up to a day away from UTC, so 15 days
+/// covers it with room.
+const HISTORY_DAYS: i64 = 15;
+
+/// The inputs of one eligibility decision.
+pub struct Check {
+    pub channel: Channel,
+    pub at: DateTime<Utc>,
+    /// The number to call or text; `None` checks all of the debtor's numbers.
+    pub phone_e164: Option<String>,
+    pub mentions_legal_action: bool,
+}
+
+/// `GET /accounts/{id}/contact-eligibility`.
+pub fn get(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, check: &Check) -> ApiResult<EligibilityDto> {
+    let ctx = context(conn, user, account_id, false)?;
+    let decision = decide(conn, &ctx.account, check)?;
+    Ok(to_dto(decision))
+}
+
+/// Runs the contact rules for `check` on the account.
+pub fn decide(conn: &mut PgConnection, account: &LockedAccount, check: &Check) -> ApiResult<Eligibility> {
+    let contact = contact_details(conn, account.debtor_id)?;
+    let holds = account_holds(conn, account)?;
+    let history = attempts(conn, account.id, check.at)?;
+    let policy = policy(conn, account.creditor_id)?;
+    let request = ContactRequest {
+        channel: rules_channel(check.channel),
+        at: check.at,
+        phone: check.phone_e164.clone(),
+        mentions_legal_action: check.mentions_legal_action,
+    };
+    Ok(contact_rules::eligibility(&request, &contact, &holds, &history, &policy))
+}
+
+pub fn to_dto(decision: Eligibility) -> EligibilityDto {
+    EligibilityDto {
+        allowed: decision.allowed,
+        reasons: decision
+            .reasons
+            .into_iter()
+            .map(|reason| ReasonDto { code: reason.code.as_str().to_string(), message: reason.message })
+            .collect(),
+        next_allowed_at: decision.next_allowed_at,
+    }
+}
+
+/// Loads the debtor's address, phones and email states.
+///
+/// The engine takes one address: the newest valid one, or else the newest
+/// invalid one, which still hints at the debtor's time zone. Phones without
+/// an E.164 form are left out, because they can be neither dialled nor
+/// placed in a zone.
+fn contact_details(conn: &mut PgConnection, debtor_id: Uuid) -> ApiResult<ContactDetails> {
+    let address: Option<(Option<String>, Option<String>, Option<String>, bool)> = debtor_addresses::table
+        .filter(debtor_addresses::debtor_id.eq(debtor_id))
+        .order((debtor_addresses::is_valid.desc(), debtor_addresses::created_at.desc()))
+        .select((debtor_addresses::country, debtor_addresses::region, debtor_addresses::postal_code, debtor_addresses::is_valid))
+        .first(conn)
+        .optional()?;
+    let address = address.map(|(country, region, postal_code, is_valid)| Address {
+        country: country.unwrap_or_default(),
+        region,
+        postal_code,
+        deliverable: is_valid,
+    });
+
+    let phones: Vec<(Option<String>, bool, bool)> = debtor_phones::table
+        .filter(debtor_phones::debtor_id.eq(debtor_id))
+        .select((debtor_phones::e164, debtor_phones::is_valid, debtor_phones::do_not_call))
+        .load(conn)?;
+    let phones = phones
+        .into_iter()
+        .filter_map(|(e164, valid, do_not_call)| e164.map(|e164| Phone { e164, valid, do_not_call }))
+        .collect();
+
+    let emails: Vec<(bool, bool)> = debtor_emails::table
+        .filter(debtor_emails::debtor_id.eq(debtor_id))
+        .select((debtor_emails::is_valid, debtor_emails::opted_out))
+        .load(conn)?;
+    let emails = emails.into_iter().map(|(valid, opted_out)| EmailStatus { valid, opted_out }).collect();
+
+    Ok(ContactDetails { address, phones, emails })
+}
+
+/// Loads the stored holds; the account status `disputed` counts as a dispute hold.
+fn account_holds(conn: &mut PgConnection, account: &LockedAccount) -> ApiResult<AccountHolds> {
+    let stored = holds::load(conn, account.id)?;
+    Ok(AccountHolds {
+        cease_all: stored.cease_all,
+        cease_channels: stored.cease_channels.iter().map(|c| rules_channel(*c)).collect(),
+        disputed: stored.disputed || account.status == shared::status::AccountStatus::Disputed.as_str(),
+        bankruptcy: stored.bankruptcy,
+        deceased: stored.deceased,
+        manager_hold: stored.manager_hold,
+        time_barred: stored.time_barred,
+    })
+}
+
+/// Loads the account's calls from `HISTORY_DAYS` before `at` onwards. Later
+/// calls are kept because the cap counts every run of days that contains
+/// the checked day.
+fn attempts(conn: &mut PgConnection, account_id: Uuid, at: DateTime<Utc>) -> ApiResult<Vec<Attempt>> {
+    let since = at - Duration::days(HISTORY_DAYS);
+    let rows: Vec<(DateTime<Utc>, String, bool)> = calls::table
+        .filter(calls::account_id.eq(account_id))
+        .filter(calls::started_at.ge(since))
+        .select((calls::started_at, calls::direction, calls::conversation))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(started_at, direction, conversation)| {
+            let direction = match CallDirection::parse(&direction) {
+                Some(CallDirection::Outbound) => Direction::Outbound,
+                Some(CallDirection::Inbound) => Direction::Inbound,
+                None => {
+                    return Err(ApiError::internal(anyhow::anyhow!(
+                        "a call on account {account_id} has an unknown direction '{direction}'"
+                    )))
+                }
+            };
+            Ok(Attempt { at: started_at, channel: contact_rules::Channel::Call, direction, conversation })
+        })
+        .collect()
+}
+
+/// Builds the policy: the default rules table, and the creditor's time zone
+/// for a debtor with no known location.
+fn policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<ContactPolicy> {
+    let zone_name: String = creditors::table.find(creditor_id).select(creditors::time_zone).first(conn)?;
+    let default_zone: Tz = zone_name.parse().map_err(|_| {
+        ApiError::internal(anyhow::anyhow!("creditor {creditor_id} has an unknown time zone '{zone_name}'"))
+    })?;
+    // NOTE: creditors record no country, so a debtor with no location hint
+    // and no address country gets the general rules, not a country's.
+    Ok(ContactPolicy { rules: RulesTable::default(), default_zone, default_country: None })
+}

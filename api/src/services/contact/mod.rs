@@ -1,0 +1,23 @@
+//! Contact work on an account: whether the debtor may be contacted
+//! (`eligibility`), logging calls (`calls`) and the holds that stop contact
+//! (`holds`). The decisions come from the pure rules in
+//! `domain::contact_rules`; this module gathers their inputs from the
+//! database.
+
+pub mod calls;
+pub mod eligibility;
+pub mod holds;
+
+use shared::contact::Channel;
+
+use crate::domain::contact_rules;
+
+/// Converts the API's channel to the rules engine's.
+pub fn rules_channel(channel: Channel) -> contact_rules::Channel {
+    match channel {
+        Channel::Call => contact_rules::Channel::Call,
+        Channel::Letter => contact_rules::Channel::Letter,
+        Channel::Email => contact_rules::Channel::Email,
+        Channel::Sms => contact_rules::Channel::Sms,
+    }
+}

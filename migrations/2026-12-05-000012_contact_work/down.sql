@@ -1,0 +1,3 @@
+DROP TABLE contact_holds;
+DROP INDEX calls_account_idx;
+DROP TABLE calls;

@@ -1,0 +1,389 @@
+//! Contact eligibility, logged calls and contact holds. The one account
+//! imported here has an address in Springfield, IL 62701 and the phone
+//! +12175550143 and nothing else, so its debtor is in America/Chicago only.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Jsonb};
+use serde_json::{json, Value};
+use shared::users::Role;
+
+use crate::helpers::{assert_error, TestApp};
+
+const PHONE: &str = "+12175550143";
+
+/// The standard fixture's debtor D-1 also has a London number, which would
+/// put them in two zones, so these tests import this file instead.
+const ONE_DEBTOR_IN_CHICAGO: &str = "\
+account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since,address_line1,city,region,postal_code,country,phone,email
+A-1,D-1,Ana Smith,USD,1500.00,20.50,35,2025-01-15,1 Main St,Springfield,IL,62701,US,(217) 555-0143,ana@example.com
+";
+
+struct Setup {
+    app: TestApp,
+    manager: String,
+    account: String,
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::spawn_without_jobs().await;
+    let manager = app.token_for(Role::Manager).await;
+    app.import_file(&manager, "standard", "Acme", "a.csv", ONE_DEBTOR_IN_CHICAGO.as_bytes().to_vec()).await;
+    let page: Value = app.get(&manager, "/api/v1/accounts?q=A-1").await.json().await.unwrap();
+    let item = page["items"].as_array().unwrap().iter().find(|a| a["account_ref"] == "A-1").expect("account A-1 imported").clone();
+    Setup { account: item["id"].as_str().unwrap().to_string(), manager, app }
+}
+
+impl Setup {
+    async fn eligibility(&self, query: &str) -> reqwest::Response {
+        self.app.get(&self.manager, &format!("/api/v1/accounts/{}/contact-eligibility?{query}", self.account)).await
+    }
+
+    /// Returns the decision for `query`, failing unless the status is 200.
+    async fn decision(&self, query: &str) -> Value {
+        let response = self.eligibility(query).await;
+        assert_eq!(response.status(), 200, "eligibility for {query}");
+        response.json().await.unwrap()
+    }
+
+    async fn log_call(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.app.post_json(token, &format!("/api/v1/accounts/{}/calls", self.account), body).await
+    }
+
+    async fn put_holds(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.app.put_json(token, &format!("/api/v1/accounts/{}/contact-holds", self.account), body).await
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let mut conn = self.app.db();
+        diesel::sql_query(sql).get_result::<Count>(&mut conn).unwrap().n
+    }
+}
+
+fn codes(decision: &Value) -> Vec<String> {
+    decision["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+}
+
+fn next_allowed(decision: &Value) -> Option<DateTime<Utc>> {
+    decision["next_allowed_at"].as_str().map(|text| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc))
+}
+
+fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+/// `hour`:00 UTC on the day `days` before today.
+fn days_ago_at(days: u64, hour: u32) -> DateTime<Utc> {
+    let day = Utc::now().date_naive().checked_sub_days(Days::new(days)).unwrap();
+    Utc.from_utc_datetime(&day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap()))
+}
+
+/// 08:00 in Chicago on `day` as a UTC instant. Daylight saving time in the
+/// United States runs from the second Sunday of March to the first Sunday of
+/// November, and both changes happen before 08:00.
+fn chicago_eight_am(day: NaiveDate) -> DateTime<Utc> {
+    let dst_start = NaiveDate::from_weekday_of_month_opt(day.year(), 3, Weekday::Sun, 2).unwrap();
+    let dst_end = NaiveDate::from_weekday_of_month_opt(day.year(), 11, Weekday::Sun, 1).unwrap();
+    let utc_hour = if day >= dst_start && day < dst_end { 13 } else { 14 };
+    Utc.from_utc_datetime(&day.and_time(NaiveTime::from_hms_opt(utc_hour, 0, 0).unwrap()))
+}
+
+fn no_answer_at(at: DateTime<Utc>) -> Value {
+    json!({ "phone_e164": PHONE, "direction": "outbound", "outcome": "no_answer", "started_at": at })
+}
+
+fn holds_with(flag: &str) -> Value {
+    let mut holds = json!({ "cease_all": false, "cease_channels": [], "bankruptcy": false, "deceased": false,
+                            "disputed": false, "manager_hold": false, "time_barred": false });
+    if !flag.is_empty() {
+        holds[flag] = json!(true);
+    }
+    holds
+}
+
+#[tokio::test]
+async fn eligibility_window_edges_across_dst() {
+    let s = setup().await;
+    // (instant checked, Chicago local time, allowed, next allowed instant)
+    let cases = [
+        // A normal summer day, UTC-5.
+        ("2026-06-15T12:59:00Z", "06-15 07:59 CDT", false, "2026-06-15T13:00:00Z"),
+        ("2026-06-15T13:00:00Z", "06-15 08:00 CDT", true, "2026-06-15T13:00:00Z"),
+        ("2026-06-16T01:59:00Z", "06-15 20:59 CDT", true, "2026-06-16T01:59:00Z"),
+        ("2026-06-16T02:00:00Z", "06-15 21:00 CDT", false, "2026-06-16T13:00:00Z"),
+        // Clocks go forward at 02:00 on 2026-03-08.
+        ("2026-03-08T03:00:00Z", "03-07 21:00 CST", false, "2026-03-08T13:00:00Z"),
+        ("2026-03-08T12:59:00Z", "03-08 07:59 CDT", false, "2026-03-08T13:00:00Z"),
+        ("2026-03-08T13:00:00Z", "03-08 08:00 CDT", true, "2026-03-08T13:00:00Z"),
+        ("2026-03-09T01:59:00Z", "03-08 20:59 CDT", true, "2026-03-09T01:59:00Z"),
+        ("2026-03-09T02:00:00Z", "03-08 21:00 CDT", false, "2026-03-09T13:00:00Z"),
+        // Clocks go back at 02:00 on 2026-11-01.
+        ("2026-11-01T02:00:00Z", "10-31 21:00 CDT", false, "2026-11-01T14:00:00Z"),
+        ("2026-11-01T13:59:00Z", "11-01 07:59 CST", false, "2026-11-01T14:00:00Z"),
+        ("2026-11-01T14:00:00Z", "11-01 08:00 CST", true, "2026-11-01T14:00:00Z"),
+        ("2026-11-02T02:59:00Z", "11-01 20:59 CST", true, "2026-11-02T02:59:00Z"),
+        ("2026-11-02T03:00:00Z", "11-01 21:00 CST", false, "2026-11-02T14:00:00Z"),
+    ];
+    for (at, local, allowed, next) in cases {
+        let decision = s.decision(&format!("channel=call&at={at}")).await;
+        assert_eq!(decision["allowed"], allowed, "allowed at {local}: {decision}");
+        let expected_codes: Vec<String> = if allowed { vec![] } else { vec!["outside_contact_window".to_string()] };
+        assert_eq!(codes(&decision), expected_codes, "reasons at {local}");
+        assert_eq!(next_allowed(&decision), Some(instant(next)), "next_allowed_at at {local}");
+    }
+
+    // Letters have no window, and an offset other than Z is accepted.
+    let letter = s.decision("channel=letter&at=2026-06-15T23:30:00-05:00").await;
+    assert_eq!(letter["allowed"], true, "letter at night: {letter}");
+}
+
+#[tokio::test]
+async fn eighth_call_in_seven_days_capped() {
+    let s = setup().await;
+    let mut attempts: Vec<DateTime<Utc>> = (1..=6).map(|days| days_ago_at(days, 17)).collect();
+    attempts.push(days_ago_at(1, 18));
+    for at in &attempts {
+        let response = s.log_call(&s.manager, &no_answer_at(*at)).await;
+        assert_eq!(response.status(), 201, "attempt at {at}: {}", response.text().await.unwrap());
+    }
+
+    let decision = s.decision("channel=call").await;
+    assert_eq!(decision["allowed"], false, "{decision}");
+    assert!(codes(&decision).contains(&"frequency_cap".to_string()), "reasons: {decision}");
+    assert!(next_allowed(&decision).is_some(), "the cap lifts with time: {decision}");
+
+    let eighth = days_ago_at(1, 19);
+    let refused = assert_error(s.log_call(&s.manager, &no_answer_at(eighth)).await, 422, "contact_not_allowed").await;
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("frequency_cap"), "message lists the reason: {message}");
+    assert!(!message.contains("5550143"), "message must not echo the number: {message}");
+
+    let mut overridden = no_answer_at(eighth);
+    overridden["override_reason"] = json!("Debtor asked for a call back today");
+    let response = s.log_call(&s.manager, &overridden).await;
+    assert_eq!(response.status(), 201, "override by a manager");
+    let call: Value = response.json().await.unwrap();
+    assert_eq!(call["override_reason"], "Debtor asked for a call back today");
+    assert_eq!(call["conversation"], false);
+
+    #[derive(QueryableByName)]
+    struct Audit {
+        #[diesel(sql_type = Jsonb)]
+        details: Value,
+    }
+    let mut conn = s.app.db();
+    let audits: Vec<Audit> = diesel::sql_query(format!(
+        "SELECT details FROM audit_log WHERE action = 'contact.rule_overridden' AND entity_id = '{}'",
+        call["id"].as_str().unwrap()
+    ))
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(audits.len(), 1, "one override audit row");
+    assert_eq!(audits[0].details["reasons"], json!(["frequency_cap"]), "audit lists reason codes");
+    assert!(!audits[0].details.to_string().contains("call back"), "audit leaves out the free-text reason");
+
+    let page: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/calls", s.account)).await.json().await.unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 8, "every call listed");
+    assert_eq!(items[0]["id"], call["id"], "newest first");
+    assert!(page["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn conversation_starts_quiet_days() {
+    let s = setup().await;
+    let talked_at = days_ago_at(2, 17);
+    let body = json!({ "phone_e164": PHONE, "direction": "outbound", "outcome": "right_party_contact",
+                       "started_at": talked_at, "notes": "Discussed the balance", "follow_up_on": "2030-01-02" });
+    let response = s.log_call(&s.manager, &body).await;
+    assert_eq!(response.status(), 201, "conversation logged");
+    let call: Value = response.json().await.unwrap();
+    assert_eq!(call["conversation"], true);
+    assert_eq!(call["notes"], "Discussed the balance");
+    assert_eq!(call["follow_up_on"], "2030-01-02");
+
+    let decision = s.decision("channel=call").await;
+    assert_eq!(decision["allowed"], false, "{decision}");
+    assert!(codes(&decision).contains(&"recent_conversation".to_string()), "reasons: {decision}");
+    let resume_day = talked_at.date_naive().checked_add_days(Days::new(7)).unwrap();
+    assert_eq!(next_allowed(&decision), Some(chicago_eight_am(resume_day)), "calls resume 7 days after: {decision}");
+
+    // The quiet days apply to calls only.
+    let letter = s.decision("channel=letter").await;
+    assert_eq!(letter["allowed"], true, "letter: {letter}");
+}
+
+#[tokio::test]
+async fn each_hold_blocks_contact() {
+    let s = setup().await;
+    let window = "channel=call&at=2026-06-15T15:00:00Z";
+    assert_eq!(s.decision(window).await["allowed"], true, "no holds at first");
+
+    for (flag, code) in [
+        ("cease_all", "cease_requested"),
+        ("bankruptcy", "bankruptcy"),
+        ("deceased", "deceased"),
+        ("disputed", "disputed"),
+        ("manager_hold", "manager_hold"),
+    ] {
+        let response = s.put_holds(&s.manager, &holds_with(flag)).await;
+        assert_eq!(response.status(), 200, "set {flag}");
+        let stored: Value = response.json().await.unwrap();
+        assert_eq!(stored[flag], true, "{flag} stored");
+        let decision = s.decision(window).await;
+        assert_eq!(decision["allowed"], false, "{flag}: {decision}");
+        assert_eq!(codes(&decision), vec![code.to_string()], "{flag} reason");
+        assert!(decision["next_allowed_at"].is_null(), "{flag} is not lifted by time: {decision}");
+    }
+
+    let mut call_only = holds_with("");
+    call_only["cease_channels"] = json!(["call"]);
+    assert_eq!(s.put_holds(&s.manager, &call_only).await.status(), 200);
+    assert_eq!(codes(&s.decision(window).await), vec!["cease_requested"], "calls stopped");
+    let letter = s.decision("channel=letter&at=2026-06-15T15:00:00Z").await;
+    assert_eq!(letter["allowed"], true, "letters still allowed: {letter}");
+
+    assert_eq!(s.put_holds(&s.manager, &holds_with("time_barred")).await.status(), 200);
+    assert_eq!(s.decision(window).await["allowed"], true, "time-barred debt without legal content");
+    let legal = s.decision(&format!("{window}&mentions_legal_action=true")).await;
+    assert_eq!(codes(&legal), vec!["time_barred"], "time-barred debt with legal content");
+    assert!(legal["next_allowed_at"].is_null());
+
+    assert_eq!(s.put_holds(&s.manager, &holds_with("")).await.status(), 200);
+    assert_eq!(s.decision(window).await["allowed"], true, "holds cleared");
+    let audited = s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact.holds_changed'");
+    assert_eq!(audited, 8, "every change audited");
+
+    // The account status `disputed` blocks contact like the hold does.
+    let status = s
+        .app
+        .post_json(&s.manager, &format!("/api/v1/accounts/{}/status", s.account), &json!({ "status": "disputed", "reason": "debtor wrote in" }))
+        .await;
+    assert_eq!(status.status(), 200, "status changed");
+    assert_eq!(codes(&s.decision(window).await), vec!["disputed"], "disputed status");
+
+    let collector = s.app.token_for(Role::Collector).await;
+    let forbidden = s.put_holds(&collector, &holds_with("")).await;
+    assert_eq!(forbidden.status(), 403, "collectors may not change holds");
+}
+
+#[tokio::test]
+async fn call_outcomes_set_holds() {
+    let s = setup().await;
+    for (outcome, flag, code) in [
+        ("dispute_raised", "disputed", "disputed"),
+        ("bankruptcy_reported", "bankruptcy", "bankruptcy"),
+        ("deceased_reported", "deceased", "deceased"),
+    ] {
+        assert_eq!(s.put_holds(&s.manager, &holds_with("")).await.status(), 200, "clear holds");
+        let body = json!({ "direction": "inbound", "outcome": outcome, "started_at": days_ago_at(1, 17) });
+        let response = s.log_call(&s.manager, &body).await;
+        assert_eq!(response.status(), 201, "{outcome} logged");
+        let holds: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/contact-holds", s.account)).await.json().await.unwrap();
+        assert_eq!(holds[flag], true, "{outcome} sets {flag}: {holds}");
+        let decision = s.decision("channel=letter").await;
+        assert!(codes(&decision).contains(&code.to_string()), "{outcome}: {decision}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_number_invalidates_phone() {
+    let s = setup().await;
+    let body = json!({ "phone_e164": PHONE, "direction": "outbound", "outcome": "wrong_number", "started_at": days_ago_at(1, 17) });
+    assert_eq!(s.log_call(&s.manager, &body).await.status(), 201, "wrong number logged");
+
+    let valid = s.count("SELECT count(*) AS n FROM debtor_phones WHERE e164 = '+12175550143' AND is_valid");
+    assert_eq!(valid, 0, "phone marked invalid");
+    let audited = s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'debtor_phone.marked_invalid'");
+    assert_eq!(audited, 1, "change audited");
+
+    let decision = s.decision("channel=call&at=2026-06-15T15:00:00Z").await;
+    assert_eq!(codes(&decision), vec!["no_valid_channel"], "{decision}");
+    assert!(decision["next_allowed_at"].is_null());
+
+    let again = assert_error(s.log_call(&s.manager, &no_answer_at(days_ago_at(1, 18))).await, 422, "contact_not_allowed").await;
+    assert!(again["error"]["message"].as_str().unwrap().contains("no_valid_channel"), "{again}");
+
+    #[derive(QueryableByName)]
+    struct Flag {
+        #[diesel(sql_type = Bool)]
+        no_valid_phone: bool,
+    }
+    let mut conn = s.app.db();
+    let flag: Flag =
+        diesel::sql_query(format!("SELECT no_valid_phone FROM accounts WHERE id = '{}'", s.account)).get_result(&mut conn).unwrap();
+    assert!(flag.no_valid_phone, "account flag refreshed");
+}
+
+#[tokio::test]
+async fn eligibility_rejects_bad_query() {
+    let s = setup().await;
+    for (query, field) in [
+        ("", "channel"),
+        ("channel=fax", "channel"),
+        ("channel=call&at=yesterday", "at"),
+        ("channel=call&at=2026-06-15T15:00:00+01:00", "at"),
+        ("channel=call&mentions_legal_action=maybe", "mentions_legal_action"),
+    ] {
+        let body = assert_error(s.eligibility(query).await, 400, "validation_failed").await;
+        assert_eq!(body["error"]["fields"][0]["field"], field, "query {query}: {body}");
+    }
+
+    let other = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/contact-eligibility?channel=call", uuid::Uuid::now_v7())).await;
+    assert_error(other, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn call_rejects_bad_body() {
+    let s = setup().await;
+    let mut future = no_answer_at(Utc::now() + chrono::Duration::hours(2));
+    future["outcome"] = json!("voicemail");
+    let mut card = no_answer_at(days_ago_at(1, 17));
+    card["notes"] = json!("paid with 4111 1111 1111 1111");
+    let mut long = no_answer_at(days_ago_at(1, 17));
+    long["notes"] = json!("x".repeat(2001));
+    let stranger = json!({ "phone_e164": "+12175550199", "direction": "outbound", "outcome": "no_answer", "started_at": days_ago_at(1, 17) });
+    let no_phone = json!({ "direction": "outbound", "outcome": "no_answer", "started_at": days_ago_at(1, 17) });
+    for (body, field, code) in [
+        (future, "started_at", "in_future"),
+        (card, "notes", "card_number"),
+        (long, "notes", "too_long"),
+        (stranger, "phone_e164", "unknown_number"),
+        (no_phone, "phone_e164", "missing"),
+    ] {
+        let error = assert_error(s.log_call(&s.manager, &body).await, 400, "validation_failed").await;
+        assert_eq!(error["error"]["fields"][0]["field"], field, "{error}");
+        assert_eq!(error["error"]["fields"][0]["code"], code, "{error}");
+        assert!(!error.to_string().contains("5550199"), "the number dialled is not echoed: {error}");
+    }
+
+    let mut unknown_outcome = no_answer_at(days_ago_at(1, 17));
+    unknown_outcome["outcome"] = json!("chatted");
+    let error = assert_error(s.log_call(&s.manager, &unknown_outcome).await, 400, "malformed_json").await;
+    assert!(error["error"]["message"].as_str().unwrap().contains("outcome 'chatted'"), "{error}");
+
+    let mut extra = no_answer_at(days_ago_at(1, 17));
+    extra["colour"] = json!("blue");
+    let error = assert_error(s.log_call(&s.manager, &extra).await, 400, "malformed_json").await;
+    assert!(error["error"]["message"].as_str().unwrap().contains("colour"), "{error}");
+
+    let stored = s.count("SELECT count(*) AS n FROM calls");
+    assert_eq!(stored, 0, "no call stored");
+}
+
+#[tokio::test]
+async fn assistant_sees_only_assigned_accounts() {
+    let s = setup().await;
+    let assistant = s.app.token_for(Role::Assistant).await;
+    let eligibility = s.app.get(&assistant, &format!("/api/v1/accounts/{}/contact-eligibility?channel=call", s.account)).await;
+    assert_error(eligibility, 404, "not_found").await;
+    let calls = s.app.get(&assistant, &format!("/api/v1/accounts/{}/calls", s.account)).await;
+    assert_error(calls, 404, "not_found").await;
+    let logged = s.log_call(&assistant, &no_answer_at(days_ago_at(1, 17))).await;
+    assert_error(logged, 404, "not_found").await;
+}
