@@ -35,6 +35,22 @@ impl ApiError {
         Self::validation(vec![FieldError::new(field, "invalid", message)])
     }
 
+    /// Names each field as nested under `parent`, so `amount` becomes
+    /// `promise.amount`. Messages that start with the field's name get the
+    /// same prefix, so they name the field as it was sent.
+    pub fn with_field_prefix(mut self, parent: &str) -> Self {
+        for field in &mut self.fields {
+            if field.message.starts_with(&field.field) {
+                field.message = format!("{parent}.{}", field.message);
+            }
+            field.field = format!("{parent}.{}", field.field);
+        }
+        if self.fields.len() == 1 {
+            self.message = self.fields[0].message.clone();
+        }
+        self
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
     }

@@ -67,6 +67,14 @@ impl CallDirection {
     pub fn parse(text: &str) -> Option<Self> {
         CallDirection::ALL.into_iter().find(|d| d.as_str() == text)
     }
+
+    /// Returns the English label the web app shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            CallDirection::Outbound => "We called",
+            CallDirection::Inbound => "They called",
+        }
+    }
 }
 
 /// The result of a call.
@@ -131,6 +139,23 @@ impl CallOutcome {
         CallOutcome::ALL.into_iter().find(|o| o.as_str() == text)
     }
 
+    /// Returns the English label the web app shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            CallOutcome::RightPartyContact => "Spoke with the debtor",
+            CallOutcome::ThirdParty => "Third party answered",
+            CallOutcome::NoAnswer => "No answer",
+            CallOutcome::Voicemail => "Voicemail",
+            CallOutcome::WrongNumber => "Wrong number",
+            CallOutcome::Refused => "Refused",
+            CallOutcome::DisputeRaised => "Dispute raised",
+            CallOutcome::PromiseTaken => "Promise to pay taken",
+            CallOutcome::PlanAgreed => "Plan agreed",
+            CallOutcome::DeceasedReported => "Death reported",
+            CallOutcome::BankruptcyReported => "Bankruptcy reported",
+        }
+    }
+
     /// Returns true when the call was a conversation with the debtor, which
     /// starts the quiet days after a conversation (7 days for calls in the
     /// United States).
@@ -171,6 +196,22 @@ pub struct CallRequest {
     /// contact rules block. It is stored only when the rules did block the call.
     #[serde(default)]
     pub override_reason: Option<String>,
+    /// The promise the debtor made on the call: required with the outcome
+    /// `promise_taken`, and rejected with any other outcome.
+    #[serde(default)]
+    pub promise: Option<CallPromise>,
+}
+
+/// The promise taken on a call. It is recorded with the call, in the same
+/// transaction, on the channel `call`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CallPromise {
+    /// In minor units of the account's currency.
+    pub amount: i64,
+    /// The day the debtor promised to pay by, in the creditor's time zone.
+    pub promised_on: NaiveDate,
 }
 
 /// Reads `direction`, with an error that names the field and the choices.
@@ -214,6 +255,8 @@ pub struct CallDto {
     pub logged_by: Uuid,
     /// Set when a manager logged the call although the contact rules blocked it.
     pub override_reason: Option<String>,
+    /// The promise taken on the call.
+    pub promise_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 

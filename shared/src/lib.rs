@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod payments;
 pub mod plans;
 pub mod status;
+pub mod timeline;
 pub mod users;
 pub mod validation;
 

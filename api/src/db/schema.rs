@@ -540,6 +540,7 @@ diesel::table! {
         logged_by -> Uuid,
         override_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        promise_id -> Nullable<Uuid>,
     }
 }
 

@@ -74,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         resource("/accounts/{id}/status").route(web::post().to(accounts::change_status::change_account_status)),
                     )
                     .service(resource("/accounts/{id}/assignment").route(web::put().to(accounts::assign::assign_account)))
+                    .service(resource("/accounts/{id}/timeline").route(web::get().to(accounts::timeline::get_timeline)))
                     .service(
                         resource("/accounts/{id}/payments")
                             .route(web::get().to(payments::list::list_payments))

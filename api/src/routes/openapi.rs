@@ -65,6 +65,7 @@ use utoipa::{Modify, OpenApi};
         super::contact::calls::list_calls,
         super::contact::holds::get_contact_holds,
         super::contact::holds::put_contact_holds,
+        super::accounts::timeline::get_timeline,
     ),
     modifiers(&BearerAuth)
 )]

@@ -17,6 +17,7 @@ pub mod payments;
 pub mod plans;
 pub mod promises;
 pub mod tasks;
+pub mod timeline;
 pub mod daily_run;
 pub mod receipts;
 pub mod sessions;

@@ -478,16 +478,19 @@ pub enum TaskKind {
     BrokenPromise,
     MissedInstalment,
     BrokenPlan,
+    /// The follow-up date an agent set when logging a call.
+    CallFollowUp,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 3] = [TaskKind::BrokenPromise, TaskKind::MissedInstalment, TaskKind::BrokenPlan];
+    pub const ALL: [TaskKind; 4] = [TaskKind::BrokenPromise, TaskKind::MissedInstalment, TaskKind::BrokenPlan, TaskKind::CallFollowUp];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::BrokenPromise => "broken_promise",
             TaskKind::MissedInstalment => "missed_instalment",
             TaskKind::BrokenPlan => "broken_plan",
+            TaskKind::CallFollowUp => "call_follow_up",
         }
     }
 
@@ -496,6 +499,7 @@ impl TaskKind {
             TaskKind::BrokenPromise => "Promise broken",
             TaskKind::MissedInstalment => "Instalment missed",
             TaskKind::BrokenPlan => "Plan broken",
+            TaskKind::CallFollowUp => "Follow-up call",
         }
     }
 
@@ -511,9 +515,10 @@ pub struct TaskDto {
     pub account_id: Uuid,
     pub account_ref: String,
     pub kind: TaskKind,
-    /// The promise, instalment or plan the task is about.
+    /// The promise, instalment, plan or call the task is about.
     pub subject_id: Uuid,
-    /// The day the run found the problem (creditor's time zone).
+    /// The day the run found the problem, or a call's follow-up day
+    /// (creditor's time zone).
     pub raised_on: NaiveDate,
     pub assigned_to: Option<Uuid>,
     pub done: bool,

@@ -1,7 +1,8 @@
 //! The web app in headless Chromium, driven through ChromeDriver: sign in,
 //! import a small file and find its accounts in the worklist; post a cheque
 //! on an account, open its receipt and reverse it; design a settlement that
-//! needs approval and approve it as a manager.
+//! needs approval and approve it as a manager; log a call with a promise and
+//! see why a late-evening call is not allowed.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -467,6 +468,88 @@ async fn browser_settlement_approval() {
         browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
         let plan_row = By::Css(&format!("#plans-table [data-plan-id='{plan_id}'][data-plan-status='on_track']"));
         assert_eq!(wait_for_count(&browser, plan_row, 1).await, 1, "the plan is on track after approval");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}
+
+/// One debtor in Springfield, IL, with one Illinois number, so the contact
+/// rules place them in America/Chicago only.
+const ONE_DEBTOR_IN_CHICAGO: &str = "\
+account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since,address_line1,city,region,postal_code,country,phone,email
+A-1,D-1,Ana Smith,USD,1500.00,20.50,35,2025-01-15,1 Main St,Springfield,IL,62701,US,(217) 555-0143,ana@example.com
+";
+
+/// Returns 22:00 in Chicago on `day` as `YYYY-MM-DDTHH:MM` in UTC, the form
+/// the call form's start time takes. Daylight saving time in the United
+/// States runs from the second Sunday of March to the first Sunday of
+/// November (UTC-5), and standard time is UTC-6.
+fn chicago_ten_pm_utc(day: chrono::NaiveDate) -> String {
+    use chrono::{Datelike, Weekday};
+    let dst_start = chrono::NaiveDate::from_weekday_of_month_opt(day.year(), 3, Weekday::Sun, 2).unwrap();
+    let dst_end = chrono::NaiveDate::from_weekday_of_month_opt(day.year(), 11, Weekday::Sun, 1).unwrap();
+    let utc_hour = if day >= dst_start && day < dst_end { 3 } else { 4 };
+    format!("{}T{utc_hour:02}:00", day.succ_opt().unwrap().format("%Y-%m-%d"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_call_promise_and_late_call() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let login: Value = app.login("manager@example.com", "a long browser password").await.json().await.unwrap();
+    let token = login["access_token"].as_str().expect("login returns access_token").to_string();
+    app.import_file(&token, "standard", "Acme", "chicago.csv", ONE_DEBTOR_IN_CHICAGO.as_bytes().to_vec()).await;
+    let accounts: Value = app.get(&token, "/api/v1/accounts?q=A-1").await.json().await.unwrap();
+    let account_id = accounts["items"][0]["id"].as_str().expect("A-1 is imported").to_string();
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
+
+        // The debtor calls in and promises 125.00 in five days.
+        let direction = wait_for(&browser, By::Id("call-direction")).await;
+        direction.find(By::Css("option[value='inbound']")).await?.click().await?;
+        browser.find(By::Id("call-outcome")).await?.find(By::Css("option[value='promise_taken']")).await?.click().await?;
+        wait_for(&browser, By::Id("call-promise-amount")).await.send_keys("125.00").await?;
+        let promised_on = chrono::Utc::now().date_naive() + chrono::Days::new(5);
+        let date_input = browser.find(By::Id("call-promise-on")).await?;
+        set_date(&browser, &date_input, promised_on).await?;
+        browser.find(By::Id("call-notes")).await?.send_keys("Will pay on Friday").await?;
+        browser.find(By::Id("call-save")).await?.click().await?;
+
+        let call_entry = By::Css("#timeline [data-kind='call.logged']");
+        let entry = wait_for_or_report(&browser, call_entry, &["call-error", "timeline-error"]).await;
+        let entry_text = entry.text().await?;
+        assert!(entry_text.contains("Inbound call: promise taken."), "the call is on the timeline: {entry_text}");
+        assert!(entry_text.contains("Will pay on Friday"), "the notes are on the timeline: {entry_text}");
+        let promise_entry = wait_for(&browser, By::Css("#timeline [data-kind='promise.taken']")).await.text().await?;
+        assert!(promise_entry.contains("USD 125.00"), "the promise is on the timeline: {promise_entry}");
+        let promise_row = By::Css("#promises-table tbody tr");
+        assert!(wait_for_count(&browser, promise_row, 1).await >= 1, "the promise is listed");
+
+        // An outbound call at 22:00 the debtor's time is outside the window.
+        let direction = browser.find(By::Id("call-direction")).await?;
+        direction.find(By::Css("option[value='outbound']")).await?.click().await?;
+        let late = chicago_ten_pm_utc(chrono::Utc::now().date_naive() - chrono::Days::new(3));
+        let started = browser.find(By::Id("call-started-at")).await?;
+        let script = "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));";
+        browser.execute(script, vec![started.to_json()?, Value::from(late)]).await?;
+        let reason = wait_for(&browser, By::Css("#contact-check li[data-code='outside_contact_window']")).await.text().await?;
+        assert!(reason.contains("22:00 in America/Chicago"), "the reason names the debtor's time: {reason}");
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "call")).await?;
+        }
+
+        browser.find(By::Id("call-save")).await?.click().await?;
+        let refused = wait_for_text(&browser, By::Id("call-error"), |text| !text.is_empty()).await;
+        assert!(refused.contains("outside_contact_window"), "the server refuses the call: {refused}");
         anyhow::Ok(())
     }
     .await;

@@ -387,3 +387,74 @@ async fn assistant_sees_only_assigned_accounts() {
     let logged = s.log_call(&assistant, &no_answer_at(days_ago_at(1, 17))).await;
     assert_error(logged, 404, "not_found").await;
 }
+
+#[tokio::test]
+async fn call_with_promise_reaches_timeline() {
+    let s = setup().await;
+    let promised_on = Utc::now().date_naive() + chrono::Days::new(5);
+    let follow_up_on = Utc::now().date_naive() + chrono::Days::new(6);
+    let body = json!({
+        "direction": "inbound", "outcome": "promise_taken", "notes": "Will pay after payday",
+        "follow_up_on": follow_up_on, "promise": { "amount": 12_500, "promised_on": promised_on }
+    });
+    let response = s.log_call(&s.manager, &body).await;
+    assert_eq!(response.status(), 201, "call logged");
+    let call: Value = response.json().await.unwrap();
+    let promise_id = call["promise_id"].as_str().expect("the call links its promise").to_string();
+
+    let promises: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/promises", s.account)).await.json().await.unwrap();
+    let promise = promises["items"].as_array().unwrap().iter().find(|p| p["id"] == promise_id.as_str()).expect("promise listed").clone();
+    assert_eq!(promise["amount"], 12_500);
+    assert_eq!(promise["channel"], "call");
+    assert_eq!(promise["promised_on"], promised_on.to_string());
+
+    let tasks: Value = s.app.get(&s.manager, "/api/v1/tasks?done=false").await.json().await.unwrap();
+    let task = tasks["items"].as_array().unwrap().iter().find(|t| t["kind"] == "call_follow_up").expect("follow-up task").clone();
+    assert_eq!(task["raised_on"], follow_up_on.to_string());
+    assert_eq!(task["subject_id"], call["id"]);
+
+    let timeline: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/timeline", s.account)).await.json().await.unwrap();
+    let kinds: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in ["call.logged", "promise.taken", "task.raised"] {
+        assert!(kinds.contains(&kind), "{kind} on the timeline: {kinds:?}");
+    }
+    assert_eq!(kinds.iter().filter(|k| **k == "call.logged").count(), 1, "the call is listed once: {kinds:?}");
+    let entry = timeline["items"].as_array().unwrap().iter().find(|e| e["kind"] == "call.logged").unwrap();
+    assert_eq!(entry["details"]["notes"], "Will pay after payday");
+    assert_eq!(entry["summary"], format!("Inbound call: promise taken. Follow up on {follow_up_on}."));
+    assert_eq!(timeline["truncated"], false);
+
+    let one: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/timeline?limit=1", s.account)).await.json().await.unwrap();
+    assert_eq!(one["items"].as_array().unwrap().len(), 1);
+    assert_eq!(one["truncated"], true);
+    let bad = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/timeline?limit=0", s.account)).await;
+    let error = assert_error(bad, 400, "validation_failed").await;
+    assert_eq!(error["error"]["fields"][0]["field"], "limit");
+}
+
+#[tokio::test]
+async fn call_promise_checked_with_call() {
+    let s = setup().await;
+    let without = json!({ "direction": "inbound", "outcome": "promise_taken" });
+    let error = assert_error(s.log_call(&s.manager, &without).await, 400, "validation_failed").await;
+    assert_eq!(error["error"]["fields"][0]["field"], "promise");
+    assert_eq!(error["error"]["fields"][0]["code"], "missing");
+
+    let tomorrow = Utc::now().date_naive() + chrono::Days::new(1);
+    let stray = json!({ "direction": "inbound", "outcome": "no_answer", "promise": { "amount": 100, "promised_on": tomorrow } });
+    let error = assert_error(s.log_call(&s.manager, &stray).await, 400, "validation_failed").await;
+    assert_eq!(error["error"]["fields"][0]["code"], "not_allowed");
+
+    let too_much = json!({ "direction": "inbound", "outcome": "promise_taken", "promise": { "amount": 999_999_999, "promised_on": tomorrow } });
+    let error = assert_error(s.log_call(&s.manager, &too_much).await, 400, "validation_failed").await;
+    assert_eq!(error["error"]["fields"][0]["field"], "promise.amount", "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().starts_with("promise.amount"), "{error}");
+
+    let yesterday = Utc::now().date_naive() - chrono::Days::new(1);
+    let late = json!({ "direction": "inbound", "outcome": "no_answer", "follow_up_on": yesterday - chrono::Days::new(1), "started_at": days_ago_at(1, 17) });
+    let error = assert_error(s.log_call(&s.manager, &late).await, 400, "validation_failed").await;
+    assert_eq!(error["error"]["fields"][0]["field"], "follow_up_on");
+
+    assert_eq!(s.count("SELECT count(*) AS n FROM calls"), 0, "no call stored");
+    assert_eq!(s.count("SELECT count(*) AS n FROM promises"), 0, "no promise stored");
+}

@@ -4,6 +4,7 @@ mod accounts;
 mod auth;
 pub mod bank_statements;
 mod client;
+mod contact;
 mod directory;
 mod error;
 mod imports;
@@ -16,6 +17,7 @@ mod tokens;
 pub use accounts::{assign_account, change_status, get_account, list_accounts, AccountQuery, AgentFilter};
 pub use auth::{login, logout, me};
 pub use client::set_session_end_handler;
+pub use contact::{account_timeline, contact_eligibility, log_call};
 pub use directory::{list_agents, list_creditors};
 pub use error::{as_sentence, ApiError};
 pub use imports::{

@@ -9,24 +9,30 @@
 //! - `dispute_raised` sets the `disputed` contact hold. It does not change the
 //!   account status, because an active repayment plan blocks status changes
 //!   and a dispute on a call must be recorded either way;
-//! - `bankruptcy_reported` and `deceased_reported` set the matching holds.
+//! - `bankruptcy_reported` and `deceased_reported` set the matching holds;
+//! - `promise_taken` records the call's promise (`services::promises`);
+//! - a `follow_up_on` day raises a `call_follow_up` task for that day,
+//!   assigned to the account's agent, or to the caller when nobody is.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use shared::contact::{
-    CallDirection, CallDto, CallOutcome, CallRequest, Channel, CALL_NOTES_MAX_CHARS, OVERRIDE_REASON_MAX_CHARS,
+    CallDirection, CallDto, CallOutcome, CallPromise, CallRequest, Channel, CALL_NOTES_MAX_CHARS, OVERRIDE_REASON_MAX_CHARS,
 };
+use shared::plans::{PromiseChannel, PromiseRequest, TaskKind};
 use shared::validation::check_free_text;
 use shared::{ErrorCode, FieldError};
 use uuid::Uuid;
 
 use super::super::audit::{self, AuditEvent};
+use super::super::ledger::LockedAccount;
 use super::super::plans::context;
+use super::super::promises;
 use super::eligibility::{self, Check};
 use super::holds;
 use crate::auth::CurrentUser;
-use crate::db::schema::{accounts, calls, debtor_phones};
+use crate::db::schema::{accounts, calls, debtor_phones, follow_up_tasks};
 use crate::error::{ApiError, ApiResult};
 
 const LIST_LIMIT: i64 = 200;
@@ -49,6 +55,7 @@ struct CallRow {
     logged_by: Uuid,
     override_reason: Option<String>,
     created_at: DateTime<Utc>,
+    promise_id: Option<Uuid>,
 }
 
 /// The request's checked text fields and start time.
@@ -161,6 +168,12 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
         }
 
         apply_outcome(conn, user, account.creditor_id, account_id, call_id, request.outcome, phone_id)?;
+        if let Some(promise) = &request.promise {
+            take_promise(conn, user, account_id, call_id, promise)?;
+        }
+        if let Some(day) = request.follow_up_on {
+            raise_follow_up(conn, user, account, call_id, day)?;
+        }
         Ok::<_, ApiError>(call_id)
     })?;
 
@@ -201,6 +214,29 @@ fn check_request(request: &CallRequest, now: DateTime<Utc>) -> ApiResult<Checked
                 started_at.to_rfc3339()
             ),
         ));
+    }
+
+    match (&request.promise, request.outcome) {
+        (None, CallOutcome::PromiseTaken) => problems.push(FieldError::new(
+            "promise",
+            "missing",
+            "promise is required with the outcome promise_taken; send {\"amount\": minor units, \"promised_on\": \"YYYY-MM-DD\"}",
+        )),
+        (Some(_), outcome) if outcome != CallOutcome::PromiseTaken => problems.push(FieldError::new(
+            "promise",
+            "not_allowed",
+            format!("promise goes only with the outcome promise_taken, not {}; remove it or change the outcome", outcome.as_str()),
+        )),
+        _ => {}
+    }
+    if let Some(day) = request.follow_up_on {
+        if day < started_at.date_naive() {
+            problems.push(FieldError::new(
+                "follow_up_on",
+                "in_past",
+                format!("follow_up_on {day} is before the day of the call; choose the call's day or a later one"),
+            ));
+        }
     }
 
     match request.phone_e164.as_deref().map(str::trim) {
@@ -299,6 +335,44 @@ fn apply_outcome(
     holds::store(conn, user.id, creditor_id, account_id, &requested, json!({ "source": "call", "call_id": call_id, "outcome": outcome }))
 }
 
+/// Records the promise taken on the call through the promises service, which
+/// checks it like any other promise, and links it to the call.
+fn take_promise(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, call_id: Uuid, promise: &CallPromise) -> ApiResult<()> {
+    let request = PromiseRequest { amount: promise.amount, promised_on: promise.promised_on, channel: PromiseChannel::Call, note: None };
+    let taken = promises::create(conn, user, account_id, &request).map_err(|error| error.with_field_prefix("promise"))?;
+    diesel::update(calls::table.find(call_id)).set(calls::promise_id.eq(taken.id)).execute(conn)?;
+    Ok(())
+}
+
+/// Raises the `call_follow_up` task for `day`, with its audit row.
+fn raise_follow_up(conn: &mut PgConnection, user: &CurrentUser, account: &LockedAccount, call_id: Uuid, day: NaiveDate) -> ApiResult<()> {
+    let assigned_to = account.assigned_agent_id.unwrap_or(user.id);
+    let task_id = Uuid::now_v7();
+    diesel::insert_into(follow_up_tasks::table)
+        .values((
+            follow_up_tasks::id.eq(task_id),
+            follow_up_tasks::creditor_id.eq(account.creditor_id),
+            follow_up_tasks::account_id.eq(account.id),
+            follow_up_tasks::kind.eq(TaskKind::CallFollowUp.as_str()),
+            follow_up_tasks::subject_id.eq(call_id),
+            follow_up_tasks::raised_on.eq(day),
+            follow_up_tasks::assigned_to.eq(Some(assigned_to)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        AuditEvent {
+            creditor_id: Some(account.creditor_id),
+            actor_user_id: Some(user.id),
+            action: "task.raised",
+            entity_type: "follow_up_task",
+            entity_id: task_id,
+            details: json!({ "account_id": account.id, "kind": TaskKind::CallFollowUp, "call_id": call_id, "raised_on": day, "assigned_to": assigned_to }),
+        },
+    )?;
+    Ok(())
+}
+
 fn mark_phone_invalid(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -345,6 +419,7 @@ fn to_dto(row: CallRow) -> ApiResult<CallDto> {
         started_at: row.started_at,
         logged_by: row.logged_by,
         override_reason: row.override_reason.clone(),
+        promise_id: row.promise_id,
         created_at: row.created_at,
     })
 }

@@ -1,8 +1,9 @@
 //! One account: balances, dates, status and its change, assignment,
-//! payments and their reversal, repayment plans, promises to pay, debtor
-//! contacts and ledger.
+//! payments and their reversal, repayment plans, promises to pay, calls and
+//! the timeline, debtor contacts and ledger.
 
 mod assignment;
+mod calls;
 mod contacts;
 mod ledger;
 mod payments;
@@ -19,6 +20,7 @@ use shared::Currency;
 use uuid::Uuid;
 
 use self::assignment::{load_agents, may_assign, AgentList, Assignment};
+use self::calls::CallsSection;
 use self::contacts::DebtorContacts;
 use self::ledger::LedgerTable;
 use self::payments::PaymentsSection;
@@ -46,6 +48,8 @@ pub fn AccountPage() -> impl IntoView {
     }
     let generation = StoredValue::new(0u64);
     let reload = Trigger::new();
+    // Counts changes made on this page, so the timeline and the promises load again.
+    let activity = RwSignal::new(0u64);
     Effect::new(move |_| {
         reload.track();
         let id_text = account_id.get();
@@ -102,6 +106,7 @@ pub fn AccountPage() -> impl IntoView {
                 account.summary.balance = balance;
             }
         });
+        activity.update(|count| *count += 1);
         refresh_quietly();
     });
     // The payments section is built once per account, so a new balance or
@@ -109,6 +114,13 @@ pub fn AccountPage() -> impl IntoView {
     let loaded_account = Memo::new(move |_| {
         detail.with(|loaded| match loaded {
             Some(Ok(account)) => Some((account.summary.id, account.summary.currency)),
+            _ => None,
+        })
+    });
+    // The call section is built once per account, with the numbers first loaded.
+    let call_context = Memo::new(move |_| {
+        detail.with(|loaded| match loaded {
+            Some(Ok(account)) => Some((account.summary.id, account.summary.currency, account.debtor.phones.clone())),
             _ => None,
         })
     });
@@ -126,7 +138,10 @@ pub fn AccountPage() -> impl IntoView {
         })
     });
     // A saved or cancelled plan can change the account's status.
-    let on_account_changed = Callback::new(move |_: ()| refresh_quietly());
+    let on_account_changed = Callback::new(move |_: ()| {
+        activity.update(|count| *count += 1);
+        refresh_quietly();
+    });
     let accepts_payments = Memo::new(move |_| {
         detail.with(|loaded| !matches!(loaded, Some(Ok(account)) if account.summary.status == AccountStatus::Returned))
     });
@@ -155,6 +170,11 @@ pub fn AccountPage() -> impl IntoView {
         {move || status_notice.get().map(|message| view! { <Notice message=message /> })}
         {body}
         {move || {
+            call_context
+                .get()
+                .map(|(id, currency, phones)| view! { <CallsSection account_id=id currency=currency phones=phones activity=activity /> })
+        }}
+        {move || {
             loaded_account
                 .get()
                 .map(|(id, currency)| {
@@ -180,7 +200,7 @@ pub fn AccountPage() -> impl IntoView {
                             balance=balance_total
                             on_account_changed=on_account_changed
                         />
-                        <PromisesSection account_id=id currency=currency />
+                        <PromisesSection account_id=id currency=currency activity=activity />
                     }
                 })
         }}

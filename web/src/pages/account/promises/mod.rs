@@ -16,7 +16,13 @@ use crate::api::{self, ApiError};
 use crate::components::{format_date, ErrorBanner, Notice, TableMessageRow};
 
 #[component]
-pub fn PromisesSection(account_id: Uuid, currency: Currency) -> impl IntoView {
+pub fn PromisesSection(
+    account_id: Uuid,
+    currency: Currency,
+    /// Counts the changes made on the account page; the list loads again on
+    /// each, because a call can record a promise.
+    activity: RwSignal<u64>,
+) -> impl IntoView {
     let promises = RwSignal::new(None::<Result<Vec<PromiseDto>, ApiError>>);
     let notice = RwSignal::new(None::<String>);
 
@@ -26,10 +32,14 @@ pub fn PromisesSection(account_id: Uuid, currency: Currency) -> impl IntoView {
             promises.try_set(Some(response));
         });
     };
-    load();
+    Effect::new(move |_| {
+        activity.track();
+        load();
+    });
 
     let on_saved = Callback::new(move |promise: PromiseDto| {
         notice.set(Some(format!("Promise recorded: due by {}.", format_date(promise.promised_on))));
+        activity.update(|count| *count += 1);
         promises.update(|loaded| match loaded {
             Some(Ok(items)) => items.insert(0, promise),
             _ => *loaded = Some(Ok(vec![promise])),

@@ -1,0 +1,164 @@
+//! The account timeline: calls from `calls`, and every audited change to
+//! the account, its promises, plans, payments, tasks and phones, merged
+//! newest first.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use serde_json::Value;
+use shared::contact::{CallDirection, CallOutcome};
+use shared::timeline::{TimelineDto, TimelineEntryDto, TIMELINE_MAX_LIMIT};
+use uuid::Uuid;
+
+use super::plans::context;
+use crate::auth::CurrentUser;
+use crate::error::ApiResult;
+
+#[derive(QueryableByName)]
+struct EntryRow {
+    #[diesel(sql_type = Timestamptz)]
+    at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    entity_type: String,
+    #[diesel(sql_type = SqlUuid)]
+    entity_id: Uuid,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    actor_user_id: Option<Uuid>,
+    #[diesel(sql_type = Jsonb)]
+    details: Value,
+}
+
+/// The calls come from their table, which contains the notes, and the audit row
+/// of each call is left out so it is not listed twice. Entries at the same
+/// instant keep the order they were written in.
+const TIMELINE_SQL: &str = "
+    SELECT at, kind, entity_type, entity_id, actor_user_id, details
+    FROM (
+        SELECT c.started_at AS at, 'call.logged' AS kind, 'call' AS entity_type, c.id AS entity_id,
+               c.logged_by AS actor_user_id,
+               jsonb_build_object('direction', c.direction, 'outcome', c.outcome, 'notes', c.notes,
+                                  'follow_up_on', c.follow_up_on, 'override_reason', c.override_reason,
+                                  'promise_id', c.promise_id, 'phone_id', c.phone_id) AS details,
+               0::bigint AS seq
+        FROM calls c
+        WHERE c.account_id = $1
+        UNION ALL
+        SELECT a.created_at, a.action, a.entity_type, a.entity_id, a.actor_user_id, a.details, a.id
+        FROM audit_log a
+        WHERE a.action <> 'call.logged'
+          AND ((a.entity_type = 'account' AND a.entity_id = $1)
+            OR (a.entity_type = 'call' AND a.entity_id IN (SELECT id FROM calls WHERE account_id = $1))
+            OR (a.entity_type = 'promise' AND a.entity_id IN (SELECT id FROM promises WHERE account_id = $1))
+            OR (a.entity_type = 'plan' AND a.entity_id IN (SELECT id FROM plans WHERE account_id = $1))
+            OR (a.entity_type = 'payment' AND a.entity_id IN (SELECT payment_id FROM payment_parts WHERE account_id = $1))
+            OR (a.entity_type = 'follow_up_task' AND a.entity_id IN (SELECT id FROM follow_up_tasks WHERE account_id = $1))
+            OR (a.entity_type = 'debtor_phone' AND a.details ->> 'account_id' = $1::text))
+    ) entries
+    ORDER BY at DESC, seq DESC
+    LIMIT $2";
+
+/// `GET /accounts/{id}/timeline`: the newest `limit` entries.
+pub fn list(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, limit: i64) -> ApiResult<TimelineDto> {
+    context(conn, user, account_id, false)?;
+    let limit = limit.clamp(1, TIMELINE_MAX_LIMIT);
+    let mut rows: Vec<EntryRow> = diesel::sql_query(TIMELINE_SQL)
+        .bind::<SqlUuid, _>(account_id)
+        .bind::<BigInt, _>(limit + 1)
+        .load(conn)?;
+    let truncated = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let items = rows
+        .into_iter()
+        .map(|row| TimelineEntryDto {
+            summary: summary(&row.kind, &row.details),
+            at: row.at,
+            kind: row.kind,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            actor_user_id: row.actor_user_id,
+            details: row.details,
+        })
+        .collect();
+    Ok(TimelineDto { items, truncated })
+}
+
+/// Returns the English sentence for an entry. Statuses and outcomes are
+/// codes, so their underscores become spaces.
+fn summary(kind: &str, details: &Value) -> String {
+    let text = |key: &str| details.get(key).and_then(Value::as_str).map(|s| s.replace('_', " ")).unwrap_or_default();
+    let change = || format!("from {} to {}", text("from"), text("to"));
+    match kind {
+        "call.logged" => {
+            let direction = details.get("direction").and_then(Value::as_str).and_then(CallDirection::parse);
+            let outcome = details.get("outcome").and_then(Value::as_str).and_then(CallOutcome::parse);
+            let direction = match direction {
+                Some(CallDirection::Inbound) => "Inbound call",
+                _ => "Outbound call",
+            };
+            let mut sentence = format!("{direction}: {}.", outcome.map_or_else(|| text("outcome"), |o| o.as_str().replace('_', " ")));
+            if let Some(day) = details.get("follow_up_on").and_then(Value::as_str) {
+                sentence.push_str(&format!(" Follow up on {day}."));
+            }
+            if details.get("override_reason").is_some_and(|v| !v.is_null()) {
+                sentence.push_str(" Logged over the contact rules by a manager.");
+            }
+            sentence
+        }
+        "contact.rule_overridden" => "A manager overrode the contact rules for this call.".to_string(),
+        "promise.taken" => format!("Promise to pay taken, due {}.", text("promised_on")),
+        "promise.superseded" => "Promise replaced by a newer one.".to_string(),
+        "promise.status_changed" => format!("Promise status changed {}.", change()),
+        "plan.created" => "Repayment plan created.".to_string(),
+        "plan.approved" => "Repayment plan approved.".to_string(),
+        "plan.rejected" => "Repayment plan rejected.".to_string(),
+        "plan.status_changed" => format!("Plan status changed {}.", change()),
+        "plan.settlement_written_down" => "Settlement completed; the rest of the balance was written down.".to_string(),
+        "payment.posted" => format!("Payment posted by {}, receipt {}.", text("method"), details.get("receipt_number").and_then(Value::as_str).unwrap_or("")),
+        "payment.held" => format!("Payment held until {}.", text("held_until")),
+        "payment.released" => "Held payment released.".to_string(),
+        "payment.reversed" => format!("Payment reversed: {}.", text("reason")),
+        "account.status_changed" => format!("Account status changed {}.", change()),
+        "account.assigned" => "Account assigned to another agent.".to_string(),
+        "contact.holds_changed" => "Contact holds changed.".to_string(),
+        "debtor_phone.marked_invalid" => "Phone number marked invalid after a wrong-number call.".to_string(),
+        "task.raised" => format!("Follow-up task for {}.", text("raised_on")),
+        "task.done" => "Follow-up task done.".to_string(),
+        other => spell_out(other),
+    }
+}
+
+/// Turns an unlisted code such as `letter.sent` into "Letter sent.".
+fn spell_out(code: &str) -> String {
+    let words = code.replace(['.', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::summary;
+
+    #[test]
+    fn call_summary_names_outcome_and_follow_up() {
+        let details = json!({ "direction": "inbound", "outcome": "promise_taken", "follow_up_on": "2026-12-10", "override_reason": null });
+        assert_eq!(summary("call.logged", &details), "Inbound call: promise taken. Follow up on 2026-12-10.");
+    }
+
+    #[test]
+    fn status_change_summary_names_both_states() {
+        let details = json!({ "from": "on_track", "to": "in_arrears" });
+        assert_eq!(summary("plan.status_changed", &details), "Plan status changed from on track to in arrears.");
+    }
+
+    #[test]
+    fn unknown_kind_is_spelled_out() {
+        assert_eq!(summary("letter.sent", &json!({})), "Letter sent.");
+    }
+}

@@ -1,0 +1,29 @@
+//! Contact work: whether the debtor may be contacted, logging calls, and the
+//! account's timeline.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use shared::contact::{CallDto, CallRequest, Channel, EligibilityDto};
+use shared::timeline::TimelineDto;
+use uuid::Uuid;
+
+use super::client::{read_json, Call};
+use super::error::ApiError;
+
+/// Asks whether the debtor may be contacted on `channel` at `at` (now when absent).
+pub async fn contact_eligibility(account_id: Uuid, channel: Channel, at: Option<DateTime<Utc>>) -> Result<EligibilityDto, ApiError> {
+    let mut params = vec![("channel", channel.as_str().to_string())];
+    if let Some(at) = at {
+        params.push(("at", at.to_rfc3339_opts(SecondsFormat::Secs, true)));
+    }
+    read_json(Call::get(format!("/accounts/{account_id}/contact-eligibility")).query(params).send().await?).await
+}
+
+/// Logs a call on the account.
+pub async fn log_call(account_id: Uuid, request: &CallRequest) -> Result<CallDto, ApiError> {
+    read_json(Call::post(format!("/accounts/{account_id}/calls")).json(request)?.send().await?).await
+}
+
+/// Loads the newest entries of the account's timeline.
+pub async fn account_timeline(account_id: Uuid) -> Result<TimelineDto, ApiError> {
+    read_json(Call::get(format!("/accounts/{account_id}/timeline")).send().await?).await
+}
