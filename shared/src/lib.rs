@@ -19,6 +19,7 @@ pub mod plans;
 pub mod status;
 pub mod users;
 pub mod validation;
+pub mod worklist;
 
 pub use error::{ErrorBody, ErrorCode, ErrorEnvelope, FieldError};
 pub use money::{Currency, Money};
