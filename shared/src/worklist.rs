@@ -48,7 +48,7 @@ pub struct ScoreReason {
     /// `balance`, `days_past_due`, `broken_promises`, `since_last_contact` or `recent_attempts`.
     pub code: String,
     pub points: i32,
-    /// English explanation with the value, such as "balance 1,520.50 USD: +30".
+    /// English explanation with the value, such as "balance USD 1,520.50: +31".
     pub message: String,
 }
 
@@ -131,7 +131,7 @@ pub struct BulkAssignRequest {
 /// Most accounts one bulk reassignment may move.
 pub const BULK_ASSIGN_MAX_ACCOUNTS: usize = 50_000;
 
-/// What a bulk reassignment did.
+/// The outcome of a bulk reassignment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkAssignReport {
