@@ -20,6 +20,7 @@ pub mod status;
 pub mod timeline;
 pub mod users;
 pub mod validation;
+pub mod worklist;
 
 pub use error::{ErrorBody, ErrorCode, ErrorEnvelope, FieldError};
 pub use money::{Currency, Money};

@@ -11,6 +11,15 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        team_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -562,6 +571,7 @@ diesel::table! {
 
 diesel::joinable!(calls -> accounts (account_id));
 diesel::joinable!(contact_holds -> accounts (account_id));
+diesel::joinable!(users -> teams (team_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -596,4 +606,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     daily_runs,
     calls,
     contact_holds,
+    teams,
 );

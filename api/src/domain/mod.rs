@@ -3,3 +3,4 @@
 
 pub mod allocation;
 pub mod contact_rules;
+pub mod postal_address;

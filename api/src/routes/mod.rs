@@ -20,6 +20,7 @@ pub mod promises;
 pub mod receipt_books;
 pub mod tasks;
 pub mod users;
+pub mod worklist;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::PgConnection;
@@ -69,6 +70,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::post().to(receipt_books::create_receipt_book)),
                     )
                     .service(resource("/accounts").route(web::get().to(accounts::list::list_accounts)))
+                    .service(resource("/worklist").route(web::get().to(worklist::get::get_worklist)))
+                    .service(resource("/accounts/assignments").route(web::post().to(worklist::assignments::bulk_assign)))
+                    .service(resource("/accounts/call-list.{format}").route(web::get().to(worklist::export::get_call_list)))
+                    .service(resource("/accounts/mailing-list.{format}").route(web::get().to(worklist::export::get_mailing_list)))
+                    .service(
+                        resource("/teams")
+                            .route(web::get().to(worklist::teams::list_teams))
+                            .route(web::post().to(worklist::teams::create_team)),
+                    )
+                    .service(resource("/users/{id}/team").route(web::put().to(worklist::teams::set_user_team)))
                     .service(resource("/accounts/{id}").route(web::get().to(accounts::get::get_account)))
                     .service(
                         resource("/accounts/{id}/status").route(web::post().to(accounts::change_status::change_account_status)),

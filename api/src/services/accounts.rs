@@ -185,23 +185,23 @@ const SUMMARY_SELECT: &str = "SELECT a.id, a.creditor_id, c.name AS creditor_nam
     WHERE TRUE";
 
 /// A raw query whose binds get numbered placeholders (`$1`, `$2`, …) as they are added.
-struct Query<'a> {
-    inner: BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>,
+pub(crate) struct Query<'a> {
+    pub(crate) inner: BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>,
     binds: usize,
 }
 
 impl<'a> Query<'a> {
-    fn new(sql: &str) -> Self {
+    pub(crate) fn new(sql: &str) -> Self {
         Query { inner: diesel::sql_query(sql).into_boxed(), binds: 0 }
     }
 
-    fn sql(mut self, sql: &str) -> Self {
+    pub(crate) fn sql(mut self, sql: &str) -> Self {
         self.inner = self.inner.sql(sql);
         self
     }
 
     /// Appends a placeholder and binds `value` to it.
-    fn bind<T, V>(mut self, value: V) -> Self
+    pub(crate) fn bind<T, V>(mut self, value: V) -> Self
     where
         Pg: diesel::sql_types::HasSqlType<T>,
         V: diesel::serialize::ToSql<T, Pg> + Send + 'a,
@@ -213,7 +213,7 @@ impl<'a> Query<'a> {
     }
 }
 
-fn with_filters<'a>(mut query: Query<'a>, user: &CurrentUser, filter: &'a AccountFilter) -> Query<'a> {
+pub(crate) fn with_filters<'a>(mut query: Query<'a>, user: &CurrentUser, filter: &'a AccountFilter) -> Query<'a> {
     if !user.role.sees_all_accounts() {
         query = query.sql(" AND a.assigned_agent_id = ").bind::<SqlUuid, _>(user.id);
     }

@@ -22,3 +22,4 @@ pub mod daily_run;
 pub mod receipts;
 pub mod sessions;
 pub mod users;
+pub mod worklist;

@@ -18,3 +18,4 @@ mod payments;
 mod plans;
 mod receipt_emails;
 mod smtp_sink;
+mod worklist;

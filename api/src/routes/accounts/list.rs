@@ -36,7 +36,7 @@ pub struct AccountQuery {
     cursor: Option<String>,
 }
 
-fn parse_filter(query: &AccountQuery) -> Result<(AccountFilter, u32), Vec<FieldError>> {
+pub(crate) fn parse_filter(query: &AccountQuery) -> Result<(AccountFilter, u32), Vec<FieldError>> {
     let mut problems = Vec::new();
     let mut filter = AccountFilter::default();
     let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use shared::contact::{CallDirection, Channel, EligibilityDto, ReasonDto};
+use shared::contact::{CallDirection, Channel, ContactHoldsDto, EligibilityDto, ReasonDto};
 use uuid::Uuid;
 
 use super::super::ledger::LockedAccount;
@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 /// How far back calls are loaded. The call cap counts 7 local days, and a
 /// debtor's local day may start up to a day away from UTC, so 15 days
 /// covers it with room.
-const HISTORY_DAYS: i64 = 15;
+pub const HISTORY_DAYS: i64 = 15;
 
 /// The inputs of one eligibility decision.
 pub struct Check {
@@ -107,15 +107,21 @@ fn contact_details(conn: &mut PgConnection, debtor_id: Uuid) -> ApiResult<Contac
 /// Loads the stored holds; the account status `disputed` counts as a dispute hold.
 fn account_holds(conn: &mut PgConnection, account: &LockedAccount) -> ApiResult<AccountHolds> {
     let stored = holds::load(conn, account.id)?;
-    Ok(AccountHolds {
+    Ok(rules_holds(&stored, &account.status))
+}
+
+/// Converts stored holds to the rules engine's; the account status
+/// `disputed` counts as a dispute hold.
+pub fn rules_holds(stored: &ContactHoldsDto, account_status: &str) -> AccountHolds {
+    AccountHolds {
         cease_all: stored.cease_all,
         cease_channels: stored.cease_channels.iter().map(|c| rules_channel(*c)).collect(),
-        disputed: stored.disputed || account.status == shared::status::AccountStatus::Disputed.as_str(),
+        disputed: stored.disputed || account_status == shared::status::AccountStatus::Disputed.as_str(),
         bankruptcy: stored.bankruptcy,
         deceased: stored.deceased,
         manager_hold: stored.manager_hold,
         time_barred: stored.time_barred,
-    })
+    }
 }
 
 /// Loads the account's calls from `HISTORY_DAYS` before `at` onwards. Later
@@ -128,25 +134,24 @@ fn attempts(conn: &mut PgConnection, account_id: Uuid, at: DateTime<Utc>) -> Api
         .filter(calls::started_at.ge(since))
         .select((calls::started_at, calls::direction, calls::conversation))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(started_at, direction, conversation)| {
-            let direction = match CallDirection::parse(&direction) {
-                Some(CallDirection::Outbound) => Direction::Outbound,
-                Some(CallDirection::Inbound) => Direction::Inbound,
-                None => {
-                    return Err(ApiError::internal(anyhow::anyhow!(
-                        "a call on account {account_id} has an unknown direction '{direction}'"
-                    )))
-                }
-            };
-            Ok(Attempt { at: started_at, channel: contact_rules::Channel::Call, direction, conversation })
-        })
-        .collect()
+    rows.into_iter().map(|(started_at, direction, conversation)| call_attempt(account_id, started_at, &direction, conversation)).collect()
+}
+
+/// Converts a stored call to an attempt on the call channel.
+pub fn call_attempt(account_id: Uuid, started_at: DateTime<Utc>, direction: &str, conversation: bool) -> ApiResult<Attempt> {
+    let direction = match CallDirection::parse(direction) {
+        Some(CallDirection::Outbound) => Direction::Outbound,
+        Some(CallDirection::Inbound) => Direction::Inbound,
+        None => {
+            return Err(ApiError::internal(anyhow::anyhow!("a call on account {account_id} has an unknown direction '{direction}'")))
+        }
+    };
+    Ok(Attempt { at: started_at, channel: contact_rules::Channel::Call, direction, conversation })
 }
 
 /// Builds the policy: the default rules table, and the creditor's time zone
 /// for a debtor with no known location.
-fn policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<ContactPolicy> {
+pub fn policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<ContactPolicy> {
     let zone_name: String = creditors::table.find(creditor_id).select(creditors::time_zone).first(conn)?;
     let default_zone: Tz = zone_name.parse().map_err(|_| {
         ApiError::internal(anyhow::anyhow!("creditor {creditor_id} has an unknown time zone '{zone_name}'"))

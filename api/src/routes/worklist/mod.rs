@@ -1,0 +1,4 @@
+pub mod assignments;
+pub mod export;
+pub mod get;
+pub mod teams;

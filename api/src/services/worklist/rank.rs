@@ -1,0 +1,394 @@
+//! The prioritised worklist of one agent: their open accounts ranked by a
+//! score computed in SQL, with the accounts the contact rules block now left
+//! out and counted.
+//!
+//! SQL scores and orders the agent's whole worklist and leaves out accounts
+//! with a hold or no valid phone. The Rust rules engine then runs only on
+//! the candidates of the page, in batches, for the reasons that depend on
+//! the instant (window, cap, quiet days) and the rest (do not call).
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use serde::{Deserialize, Serialize};
+use shared::contact::ReasonDto;
+use shared::worklist::{self as weights, CallEligibility, LeftOutCount, ScoreReason, WorklistItem, WorklistPage};
+use shared::{FieldError, Money};
+use uuid::Uuid;
+
+use super::contact_inputs::{AccountKey, ContactInputs};
+use crate::auth::CurrentUser;
+use crate::db::schema::users;
+use crate::domain::contact_rules::Channel;
+use crate::error::{ApiError, ApiResult};
+use crate::services::accounts::Query;
+
+/// Most candidates the rules engine examines for one page. When the rules
+/// block everyone (at night, say), the page comes back short with a cursor
+/// after the last examined account instead of scanning the whole worklist.
+pub const MAX_EXAMINED_PER_PAGE: usize = 2_000;
+/// Statuses worked by calling. Disputed and on-hold accounts wait for a
+/// manager, and the others are closed.
+const WORKED_STATUSES: &str = "('open', 'in_arrangement')";
+
+/// A checked worklist request.
+pub struct WorklistRequest {
+    pub agent_id: Option<Uuid>,
+    pub include_blocked: bool,
+    pub at: DateTime<Utc>,
+    pub limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+/// Position after the previous page: the score and id of its last account.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy)]
+pub struct Cursor {
+    score: i32,
+    id: Uuid,
+}
+
+pub fn decode_cursor(text: &str) -> Result<Cursor, FieldError> {
+    let invalid = || FieldError::new("cursor", "invalid_cursor", "cursor is not one this server issued; start again from the first page");
+    let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
+}
+
+fn encode_cursor(cursor: Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct RankedRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub creditor_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub debtor_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub account_ref: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub debtor_name: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub currency: String,
+    #[diesel(sql_type = BigInt)]
+    pub total_balance: i64,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub days_past_due: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_call_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Integer)]
+    pub broken_promises: i32,
+    #[diesel(sql_type = Integer)]
+    pub recent_attempts: i32,
+    #[diesel(sql_type = Integer)]
+    pub balance_points: i32,
+    #[diesel(sql_type = Integer)]
+    pub dpd_points: i32,
+    #[diesel(sql_type = Integer)]
+    pub promise_points: i32,
+    #[diesel(sql_type = Integer)]
+    pub contact_points: i32,
+    #[diesel(sql_type = Integer)]
+    pub attempt_points: i32,
+    #[diesel(sql_type = Integer)]
+    pub score: i32,
+}
+
+/// The scoring query over one agent's worked accounts, with every weight
+/// bound from `shared::worklist`. `at` is the instant that "today", "days
+/// since" and "recent" count from. The caller appends conditions on `a`
+/// and closes the subquery with `close_ranked`.
+pub(crate) fn ranked_query<'a>(agent_id: Uuid, at: DateTime<Utc>) -> Query<'a> {
+    Query::new(
+        "SELECT r.* FROM (SELECT a.id, a.creditor_id, a.debtor_id, a.account_ref, d.name AS debtor_name, a.status,
+            a.currency::text AS currency, a.total_balance, s.days_past_due, lc.last_call_at,
+            bp.broken_promises, lc.recent_attempts, s.balance_points, s.dpd_points, s.promise_points,
+            s.contact_points, s.attempt_points,
+            s.balance_points + s.dpd_points + s.promise_points + s.contact_points + s.attempt_points AS score
+        FROM accounts a
+        JOIN creditors c ON c.id = a.creditor_id
+        JOIN debtors d ON d.id = a.debtor_id
+        LEFT JOIN LATERAL (
+            SELECT max(k.started_at) AS last_call_at,
+                   (count(*) FILTER (WHERE k.direction = 'outbound' AND k.started_at >= ",
+    )
+    .bind::<Timestamptz, _>(at)
+    .sql(" - make_interval(days => ")
+    .bind::<Integer, _>(weights::RECENT_ATTEMPT_DAYS)
+    .sql(")))::int AS recent_attempts FROM calls k WHERE k.account_id = a.id AND k.started_at <= ")
+    .bind::<Timestamptz, _>(at)
+    .sql(" AND k.started_at >= ")
+    .bind::<Timestamptz, _>(at)
+    .sql(" - make_interval(days => ")
+    .bind::<Integer, _>(weights::CONTACT_LOOKBACK_DAYS)
+    .sql(")) lc ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT count(*)::int AS broken_promises FROM promises p
+            WHERE p.account_id = a.id AND p.status = 'broken' AND p.promised_on >= (")
+    .bind::<Timestamptz, _>(at)
+    .sql(" AT TIME ZONE c.time_zone)::date - ")
+    .bind::<Integer, _>(weights::BROKEN_PROMISE_LOOKBACK_DAYS)
+    .sql(") bp ON TRUE
+        CROSS JOIN LATERAL (
+            SELECT ((")
+    .bind::<Timestamptz, _>(at)
+    .sql(" AT TIME ZONE c.time_zone)::date - a.delinquent_since) AS days_past_due,
+                LEAST(")
+    .bind::<Integer, _>(weights::BALANCE_POINTS_MAX)
+    .sql(", floor(")
+    .bind::<Integer, _>(weights::BALANCE_POINTS_PER_DECADE)
+    .sql(" * log(GREATEST(a.total_balance, 100)::numeric / 100))::int) AS balance_points,
+                COALESCE(LEAST(")
+    .bind::<Integer, _>(weights::DPD_POINTS_MAX)
+    .sql(", GREATEST(0, (")
+    .bind::<Timestamptz, _>(at)
+    .sql(" AT TIME ZONE c.time_zone)::date - a.delinquent_since) / ")
+    .bind::<Integer, _>(weights::DPD_DAYS_PER_POINT)
+    .sql("), 0) AS dpd_points,
+                LEAST(")
+    .bind::<Integer, _>(weights::BROKEN_PROMISE_POINTS_MAX)
+    .sql(", bp.broken_promises * ")
+    .bind::<Integer, _>(weights::BROKEN_PROMISE_POINTS)
+    .sql(") AS promise_points,
+                CASE WHEN lc.last_call_at IS NULL THEN ")
+    .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_MAX)
+    .sql(" ELSE LEAST(")
+    .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_MAX)
+    .sql(", (floor(extract(epoch FROM ")
+    .bind::<Timestamptz, _>(at)
+    .sql(" - lc.last_call_at) / 86400)::int) * ")
+    .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_PER_DAY)
+    .sql(") END AS contact_points,
+                GREATEST(")
+    .bind::<Integer, _>(weights::RECENT_ATTEMPT_POINTS_MAX)
+    .sql(", lc.recent_attempts * ")
+    .bind::<Integer, _>(weights::RECENT_ATTEMPT_POINTS)
+    .sql(") AS attempt_points
+        ) s
+        WHERE a.status IN ")
+    .sql(WORKED_STATUSES)
+    .sql(" AND a.assigned_agent_id = ")
+    .bind::<SqlUuid, _>(agent_id)
+}
+
+/// Leaves out accounts that the contact rules block for a call whatever
+/// the time: stored holds, the `disputed` status and no valid phone.
+pub const NOT_HELD: &str = " AND a.status <> 'disputed' AND NOT a.no_valid_phone AND NOT EXISTS (
+    SELECT 1 FROM contact_holds h WHERE h.account_id = a.id
+    AND (h.cease_all OR 'call' = ANY(h.cease_channels) OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold))";
+
+/// Closes the subquery of `ranked_query`, continues after `cursor` and orders by score.
+pub(crate) fn close_ranked(query: Query<'_>, cursor: Option<Cursor>, limit: i64) -> Query<'_> {
+    let mut query = query.sql(") r");
+    if let Some(cursor) = cursor {
+        query = query.sql(" WHERE (r.score, r.id) < (").bind::<Integer, _>(cursor.score).sql(", ").bind::<SqlUuid, _>(cursor.id).sql(")");
+    }
+    query.sql(" ORDER BY r.score DESC, r.id DESC LIMIT ").bind::<BigInt, _>(limit)
+}
+
+/// `GET /worklist`.
+pub fn worklist(conn: &mut PgConnection, user: &CurrentUser, request: &WorklistRequest) -> ApiResult<WorklistPage> {
+    let agent_id = resolve_agent(conn, user, request.agent_id)?;
+    let limit = request.limit as usize;
+    let batch = (limit * 2).max(50);
+    let mut items = Vec::new();
+    let mut cursor = request.cursor;
+    let mut examined = 0usize;
+    let mut time_blocked: BTreeMap<String, i64> = BTreeMap::new();
+    let mut more = false;
+    let mut page_blocked = 0i64;
+
+    'batches: loop {
+        let mut query = ranked_query(agent_id, request.at);
+        if !request.include_blocked {
+            query = query.sql(NOT_HELD);
+        }
+        let rows: Vec<RankedRow> = close_ranked(query, cursor, batch as i64).inner.load(conn)?;
+        let exhausted = rows.len() < batch;
+        let keys: Vec<AccountKey> = rows.iter().map(RankedRow::key).collect();
+        let inputs = ContactInputs::load(conn, &keys, request.at)?;
+
+        for (row, key) in rows.into_iter().zip(&keys) {
+            if items.len() == limit || examined == MAX_EXAMINED_PER_PAGE {
+                more = true;
+                break 'batches;
+            }
+            examined += 1;
+            cursor = Some(Cursor { score: row.score, id: row.id });
+            let decision = inputs.eligibility(key, Channel::Call, request.at);
+            if !decision.allowed && !request.include_blocked {
+                page_blocked += 1;
+                for reason in &decision.reasons {
+                    *time_blocked.entry(reason.code.as_str().to_string()).or_default() += 1;
+                }
+                continue;
+            }
+            let eligibility = CallEligibility {
+                allowed: decision.allowed,
+                reasons: decision.reasons.into_iter().map(|r| ReasonDto { code: r.code.as_str().to_string(), message: r.message }).collect(),
+                next_allowed_at: decision.next_allowed_at,
+            };
+            items.push(row.into_item(eligibility));
+        }
+        if exhausted {
+            break;
+        }
+    }
+
+    let mut left_out = Vec::new();
+    let mut left_out_total = 0;
+    if !request.include_blocked {
+        let (held, held_total) = held_counts(conn, agent_id)?;
+        for (code, count) in held {
+            *time_blocked.entry(code).or_default() += count;
+        }
+        left_out_total = held_total + page_blocked;
+        left_out = time_blocked.into_iter().filter(|(_, count)| *count > 0).map(|(code, count)| LeftOutCount { code, count }).collect();
+    }
+    tracing::debug!(agent.id = %agent_id, examined, returned = items.len(), "worklist page built");
+
+    Ok(WorklistPage {
+        agent_id,
+        checked_at: request.at,
+        items,
+        next_cursor: if more { cursor.map(encode_cursor) } else { None },
+        left_out,
+        left_out_total,
+    })
+}
+
+/// Picks whose worklist to show: the caller's own, or, for a manager or
+/// administrator, the named agent's.
+fn resolve_agent(conn: &mut PgConnection, user: &CurrentUser, requested: Option<Uuid>) -> ApiResult<Uuid> {
+    let Some(agent_id) = requested.filter(|id| *id != user.id) else {
+        return Ok(user.id);
+    };
+    user.require(shared::users::Role::sees_all_accounts, "see another agent's worklist")?;
+    let exists: Option<Uuid> = users::table.find(agent_id).select(users::id).first(conn).optional()?;
+    if exists.is_none() {
+        return Err(ApiError::invalid_field("agent_id", format!("agent_id {agent_id} names no user; pick an existing user")));
+    }
+    Ok(agent_id)
+}
+
+/// Counts the agent's worked accounts that `NOT_HELD` leaves out, per
+/// reason code, and how many accounts that is.
+fn held_counts(conn: &mut PgConnection, agent_id: Uuid) -> ApiResult<(Vec<(String, i64)>, i64)> {
+    #[derive(QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = BigInt)]
+        cease_requested: i64,
+        #[diesel(sql_type = BigInt)]
+        disputed: i64,
+        #[diesel(sql_type = BigInt)]
+        bankruptcy: i64,
+        #[diesel(sql_type = BigInt)]
+        deceased: i64,
+        #[diesel(sql_type = BigInt)]
+        manager_hold: i64,
+        #[diesel(sql_type = BigInt)]
+        no_valid_channel: i64,
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    let counts: Counts = diesel::sql_query(format!(
+        "SELECT count(*) FILTER (WHERE h.cease_all OR 'call' = ANY(h.cease_channels)) AS cease_requested,
+                count(*) FILTER (WHERE h.disputed OR a.status = 'disputed') AS disputed,
+                count(*) FILTER (WHERE h.bankruptcy) AS bankruptcy,
+                count(*) FILTER (WHERE h.deceased) AS deceased,
+                count(*) FILTER (WHERE h.manager_hold) AS manager_hold,
+                count(*) FILTER (WHERE a.no_valid_phone) AS no_valid_channel,
+                count(*) FILTER (WHERE a.status = 'disputed' OR a.no_valid_phone OR h.cease_all OR 'call' = ANY(h.cease_channels)
+                                 OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold) AS total
+         FROM accounts a LEFT JOIN contact_holds h ON h.account_id = a.id
+         WHERE a.assigned_agent_id = $1 AND (a.status IN {WORKED_STATUSES} OR a.status = 'disputed')"
+    ))
+    .bind::<SqlUuid, _>(agent_id)
+    .get_result(conn)?;
+    let by_code = vec![
+        ("cease_requested".to_string(), counts.cease_requested),
+        ("disputed".to_string(), counts.disputed),
+        ("bankruptcy".to_string(), counts.bankruptcy),
+        ("deceased".to_string(), counts.deceased),
+        ("manager_hold".to_string(), counts.manager_hold),
+        ("no_valid_channel".to_string(), counts.no_valid_channel),
+    ];
+    Ok((by_code, counts.total))
+}
+
+impl RankedRow {
+    pub fn key(&self) -> AccountKey {
+        AccountKey { id: self.id, creditor_id: self.creditor_id, debtor_id: self.debtor_id, status: self.status.clone() }
+    }
+
+    fn into_item(self, eligibility: CallEligibility) -> WorklistItem {
+        let score_reasons = self.score_reasons();
+        WorklistItem {
+            account_id: self.id,
+            account_ref: self.account_ref,
+            creditor_id: self.creditor_id,
+            debtor_name: self.debtor_name,
+            status: self.status,
+            currency: self.currency,
+            total_balance: self.total_balance,
+            days_past_due: self.days_past_due,
+            last_call_at: self.last_call_at,
+            broken_promises: self.broken_promises,
+            recent_attempts: self.recent_attempts,
+            score: self.score,
+            score_reasons,
+            eligibility,
+        }
+    }
+
+    /// Explains each part of the score, largest effect first.
+    fn score_reasons(&self) -> Vec<ScoreReason> {
+        let balance = match self.currency.trim().parse() {
+            Ok(currency) => Money::new(self.total_balance, currency).display(),
+            Err(_) => format!("{} {}", self.currency.trim(), self.total_balance),
+        };
+        let points = |p: i32| if p < 0 { format!("{p}") } else { format!("+{p}") };
+        let days_past_due = match self.days_past_due {
+            Some(days) => format!("{} days past due: {}", days.max(0), points(self.dpd_points)),
+            None => format!("no delinquency date: {}", points(self.dpd_points)),
+        };
+        let since_contact = match self.last_call_at {
+            Some(at) => format!("last call on {}: {}", at.format("%Y-%m-%d"), points(self.contact_points)),
+            None => format!("no call in the last {} days: {}", weights::CONTACT_LOOKBACK_DAYS, points(self.contact_points)),
+        };
+        let mut reasons = vec![
+            ScoreReason { code: "balance".into(), points: self.balance_points, message: format!("balance {balance}: {}", points(self.balance_points)) },
+            ScoreReason { code: "days_past_due".into(), points: self.dpd_points, message: days_past_due },
+            ScoreReason {
+                code: "broken_promises".into(),
+                points: self.promise_points,
+                message: format!(
+                    "{} broken promises in the last {} days: {}",
+                    self.broken_promises,
+                    weights::BROKEN_PROMISE_LOOKBACK_DAYS,
+                    points(self.promise_points)
+                ),
+            },
+            ScoreReason { code: "since_last_contact".into(), points: self.contact_points, message: since_contact },
+            ScoreReason {
+                code: "recent_attempts".into(),
+                points: self.attempt_points,
+                message: format!(
+                    "{} outbound calls in the last {} days: {}",
+                    self.recent_attempts,
+                    weights::RECENT_ATTEMPT_DAYS,
+                    points(self.attempt_points)
+                ),
+            },
+        ];
+        reasons.sort_by_key(|reason| std::cmp::Reverse(reason.points.abs()));
+        reasons
+    }
+}
