@@ -90,10 +90,14 @@ impl ApiError {
     }
 }
 
-/// Leaves out the cause: the request logger prints this, and the cause is logged once in `error_response`.
+/// Names the code and the fields at fault, like `Display`. The request log
+/// records this form too (`exception.details`), so the messages, which quote
+/// the request's values, and the cause, logged once in `error_response`, are
+/// left out.
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError").field("code", &self.code).field("message", &self.message).field("fields", &self.fields).finish()
+        let fields: Vec<&str> = self.fields.iter().map(|e| e.field.as_str()).collect();
+        f.debug_struct("ApiError").field("code", &self.code).field("fields", &fields).finish()
     }
 }
 
@@ -199,5 +203,21 @@ mod tests {
         let body = serde_json::to_string(&error.envelope()).unwrap();
         assert!(!body.contains("hunter2"));
         assert!(body.contains("internal_error"));
+    }
+
+    #[test]
+    fn log_forms_leave_out_messages() {
+        let error = ApiError::invalid_field("email", "email 'ana@example.com' is not valid");
+        for logged in [format!("{error}"), format!("{error:?}")] {
+            assert!(!logged.contains("ana@example.com"), "{logged}");
+            assert!(logged.contains("email"), "{logged}");
+        }
+    }
+
+    #[test]
+    fn field_prefix_names_nested_fields() {
+        let error = ApiError::invalid_field("amount", "amount 0 is not positive").with_field_prefix("promise");
+        assert_eq!(error.fields[0].field, "promise.amount");
+        assert_eq!(error.message, "promise.amount 0 is not positive");
     }
 }
