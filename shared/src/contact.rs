@@ -304,3 +304,76 @@ pub struct EligibilityDto {
     /// allowed; null when waiting alone cannot make it allowed.
     pub next_allowed_at: Option<DateTime<Utc>>,
 }
+
+/// Longest dispute or verification note, in characters.
+pub const DISPUTE_NOTE_MAX_CHARS: usize = 2000;
+
+/// Where a dispute stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeStatus {
+    /// Collection on the debt is paused until it is verified.
+    Open,
+    /// The verification was sent; collection may resume.
+    Verified,
+}
+
+/// Body of `POST /api/v1/accounts/{id}/disputes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DisputeRequest {
+    /// What the debtor disputes, at most 2000 characters.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Body of `POST /api/v1/disputes/{id}/verification`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerificationRequest {
+    /// How the debt was verified, such as the documents sent; required.
+    pub note: String,
+    /// `letter` or `email`.
+    pub sent_via: Channel,
+    /// The day the verification was sent, today or earlier.
+    pub sent_on: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisputeDto {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub status: DisputeStatus,
+    /// The call on which the debtor raised it, if any.
+    pub call_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub raised_at: DateTime<Utc>,
+    pub raised_by: Uuid,
+    pub verification_note: Option<String>,
+    pub verification_sent_via: Option<Channel>,
+    pub verification_sent_on: Option<NaiveDate>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verified_by: Option<Uuid>,
+}
+
+/// Body of `GET /api/v1/accounts/{id}/limitation`: whether the debt is
+/// past its statute of limitations, by the rule that applies to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LimitationDto {
+    pub time_barred: bool,
+    /// The day the period ends (the debt is time-barred from this day);
+    /// null when no rule applies or the start day is unknown.
+    pub barred_from: Option<NaiveDate>,
+    /// The rule used, such as "US-NY any: 3 years from default"; null when
+    /// no rule covers the debtor's country and region.
+    pub rule: Option<String>,
+    /// Where the rule comes from.
+    pub source: Option<String>,
+    /// Why no day could be worked out, when `barred_from` is null.
+    pub note: Option<String>,
+}

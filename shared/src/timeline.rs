@@ -18,7 +18,7 @@ pub struct TimelineEntryDto {
     /// `account.status_changed`.
     pub kind: String,
     /// The kind of record the event is about: `call`, `promise`, `plan`,
-    /// `payment`, `account`, `follow_up_task` or `debtor_phone`.
+    /// `payment`, `account`, `dispute`, `follow_up_task` or `debtor_phone`.
     pub entity_type: String,
     pub entity_id: Uuid,
     /// The user who did it; null for the daily run and imports.

@@ -142,6 +142,7 @@ diesel::table! {
         last_import_id -> Nullable<Uuid>,
         unapplied_credit -> Int8,
         ledger_through -> Nullable<Date>,
+        debt_type -> Nullable<Text>,
     }
 }
 
@@ -554,6 +555,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    disputes (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Uuid,
+        status -> Text,
+        call_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        raised_at -> Timestamptz,
+        raised_by -> Uuid,
+        verification_note -> Nullable<Text>,
+        verification_sent_via -> Nullable<Text>,
+        verification_sent_on -> Nullable<Date>,
+        verified_at -> Nullable<Timestamptz>,
+        verified_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    limitation_periods (id) {
+        id -> Uuid,
+        country -> Text,
+        region -> Text,
+        debt_type -> Text,
+        years -> Int4,
+        runs_from -> Text,
+        payment_restarts -> Bool,
+        source -> Text,
+    }
+}
+
+diesel::table! {
     contact_holds (account_id) {
         account_id -> Uuid,
         creditor_id -> Uuid,
@@ -607,4 +639,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     calls,
     contact_holds,
     teams,
+    disputes,
+    limitation_periods,
 );

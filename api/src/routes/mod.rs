@@ -111,6 +111,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::get().to(contact::eligibility::get_contact_eligibility)),
                     )
                     .service(
+                        resource("/accounts/{id}/disputes")
+                            .route(web::get().to(contact::disputes::list_disputes))
+                            .route(web::post().to(contact::disputes::raise_dispute)),
+                    )
+                    .service(resource("/disputes/{id}/verification").route(web::post().to(contact::disputes::verify_dispute)))
+                    .service(resource("/accounts/{id}/limitation").route(web::get().to(contact::disputes::get_limitation)))
+                    .service(
                         resource("/accounts/{id}/contact-holds")
                             .route(web::get().to(contact::holds::get_contact_holds))
                             .route(web::put().to(contact::holds::put_contact_holds)),

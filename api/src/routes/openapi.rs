@@ -73,6 +73,10 @@ use utoipa::{Modify, OpenApi};
         super::contact::holds::get_contact_holds,
         super::contact::holds::put_contact_holds,
         super::accounts::timeline::get_timeline,
+        super::contact::disputes::raise_dispute,
+        super::contact::disputes::list_disputes,
+        super::contact::disputes::verify_dispute,
+        super::contact::disputes::get_limitation,
     ),
     modifiers(&BearerAuth)
 )]

@@ -458,3 +458,104 @@ async fn call_promise_checked_with_call() {
     assert_eq!(s.count("SELECT count(*) AS n FROM calls"), 0, "no call stored");
     assert_eq!(s.count("SELECT count(*) AS n FROM promises"), 0, "no promise stored");
 }
+
+#[tokio::test]
+async fn dispute_pauses_until_verified() {
+    let s = setup().await;
+    let raised = s.app.post_json(&s.manager, &format!("/api/v1/accounts/{}/disputes", s.account), &json!({ "note": "Debtor says the balance is wrong" })).await;
+    assert_eq!(raised.status(), 201, "dispute raised");
+    let dispute: Value = raised.json().await.unwrap();
+    assert_eq!(dispute["status"], "open");
+    assert!(codes(&s.decision("channel=letter").await).contains(&"disputed".to_string()), "a dispute blocks letters");
+
+    // A second dispute, raised on a call, keeps the hold after the first is verified.
+    let call = json!({ "direction": "inbound", "outcome": "dispute_raised", "started_at": days_ago_at(0, 0) });
+    assert_eq!(s.log_call(&s.manager, &call).await.status(), 201, "dispute raised on a call");
+    let listed: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/disputes", s.account)).await.json().await.unwrap();
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{listed}");
+    assert!(items.iter().any(|d| d["call_id"].is_string()), "the call's dispute links the call");
+
+    let today = Utc::now().date_naive();
+    let verification = json!({ "note": "Statement and signed agreement sent", "sent_via": "letter", "sent_on": today });
+    for item in items {
+        let path = format!("/api/v1/disputes/{}/verification", item["id"].as_str().unwrap());
+        let before = codes(&s.decision("channel=letter").await);
+        assert!(before.contains(&"disputed".to_string()), "still disputed before each verification: {before:?}");
+        let response = s.app.post_json(&s.manager, &path, &verification).await;
+        assert_eq!(response.status(), 200, "verified");
+        let again = s.app.post_json(&s.manager, &path, &verification).await;
+        assert_error(again, 422, "unprocessable_state").await;
+    }
+    assert_eq!(codes(&s.decision("channel=letter").await), Vec::<String>::new(), "contact resumes once every dispute is verified");
+
+    let timeline: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/timeline", s.account)).await.json().await.unwrap();
+    let kinds: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "dispute.verified").count(), 2, "{kinds:?}");
+}
+
+#[tokio::test]
+async fn verification_checked() {
+    let s = setup().await;
+    let dispute: Value =
+        s.app.post_json(&s.manager, &format!("/api/v1/accounts/{}/disputes", s.account), &json!({})).await.json().await.unwrap();
+    let path = format!("/api/v1/disputes/{}/verification", dispute["id"].as_str().unwrap());
+    let today = Utc::now().date_naive();
+
+    let collector = s.app.token_for(Role::Collector).await;
+    let forbidden = s.app.post_json(&collector, &path, &json!({ "note": "sent", "sent_via": "letter", "sent_on": today })).await;
+    assert_error(forbidden, 403, "forbidden").await;
+
+    for (body, field) in [
+        (json!({ "note": "  ", "sent_via": "letter", "sent_on": today }), "note"),
+        (json!({ "note": "sent", "sent_via": "call", "sent_on": today }), "sent_via"),
+        (json!({ "note": "sent", "sent_via": "letter", "sent_on": today + chrono::Days::new(1) }), "sent_on"),
+        (json!({ "note": "sent", "sent_via": "letter", "sent_on": today - chrono::Days::new(30) }), "sent_on"),
+    ] {
+        let error = assert_error(s.app.post_json(&s.manager, &path, &body).await, 400, "validation_failed").await;
+        assert_eq!(error["error"]["fields"][0]["field"], field, "{error}");
+    }
+    let missing = s.app.post_json(&s.manager, &format!("/api/v1/disputes/{}/verification", uuid::Uuid::now_v7()), &json!({ "note": "sent", "sent_via": "letter", "sent_on": today })).await;
+    assert_error(missing, 404, "not_found").await;
+    assert!(codes(&s.decision("channel=letter").await).contains(&"disputed".to_string()), "still disputed");
+}
+
+#[tokio::test]
+async fn time_barred_by_statute() {
+    let app = TestApp::spawn_without_jobs().await;
+    let manager = app.token_for(Role::Manager).await;
+    // England and Wales: six years from the default; a later payment is not on record.
+    let file = "\
+account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since,address_line1,city,region,postal_code,country,phone,email
+OLD-1,D-1,Ann Old,GBP,900.00,0,0,2015-02-01,1 High St,Leeds,,LS1 1AA,GB,,old@example.com
+NEW-1,D-2,Ben New,GBP,900.00,0,0,2024-02-01,2 High St,Leeds,,LS1 1AA,GB,,new@example.com
+";
+    app.import_file(&manager, "standard", "Acme", "gb.csv", file.as_bytes().to_vec()).await;
+    let page: Value = app.get(&manager, "/api/v1/accounts").await.json().await.unwrap();
+    let id_of = |reference: &str| {
+        page["items"].as_array().unwrap().iter().find(|a| a["account_ref"] == reference).unwrap()["id"].as_str().unwrap().to_string()
+    };
+    let (old, new) = (id_of("OLD-1"), id_of("NEW-1"));
+
+    let limitation: Value = app.get(&manager, &format!("/api/v1/accounts/{old}/limitation")).await.json().await.unwrap();
+    assert_eq!(limitation["time_barred"], true, "{limitation}");
+    assert_eq!(limitation["barred_from"], "2021-02-01");
+    assert_eq!(limitation["rule"], "GB any: 6 years from default");
+    let recent: Value = app.get(&manager, &format!("/api/v1/accounts/{new}/limitation")).await.json().await.unwrap();
+    assert_eq!(recent["time_barred"], false, "{recent}");
+    assert_eq!(recent["barred_from"], "2030-02-01");
+
+    let decide = |account: String, query: &'static str| {
+        let app = &app;
+        let manager = &manager;
+        async move {
+            let response = app.get(manager, &format!("/api/v1/accounts/{account}/contact-eligibility?{query}")).await;
+            let body: Value = response.json().await.unwrap();
+            codes(&body)
+        }
+    };
+    let legal = "channel=letter&mentions_legal_action=true";
+    assert_eq!(decide(old.clone(), legal).await, vec!["time_barred"], "no legal threats on a time-barred debt");
+    assert_eq!(decide(old.clone(), "channel=letter").await, Vec::<String>::new(), "other letters still go out");
+    assert_eq!(decide(new.clone(), legal).await, Vec::<String>::new(), "a recent debt may mention legal action");
+}

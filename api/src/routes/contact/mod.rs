@@ -1,5 +1,7 @@
-//! Contact work on an account: eligibility, logged calls and contact holds.
+//! Contact work on an account: eligibility, logged calls, contact holds,
+//! disputes and the statute of limitations.
 
 pub mod calls;
+pub mod disputes;
 pub mod eligibility;
 pub mod holds;

@@ -6,9 +6,10 @@
 //! the same transaction as the call:
 //!
 //! - `wrong_number` marks the dialled phone invalid;
-//! - `dispute_raised` sets the `disputed` contact hold. It does not change the
-//!   account status, because an active repayment plan blocks status changes
-//!   and a dispute on a call must be recorded either way;
+//! - `dispute_raised` opens a dispute, which sets the `disputed` contact hold.
+//!   It does not change the account status, because an active repayment
+//!   plan blocks status changes and a dispute on a call must be recorded
+//!   either way;
 //! - `bankruptcy_reported` and `deceased_reported` set the matching holds;
 //! - `promise_taken` records the call's promise (`services::promises`);
 //! - a `follow_up_on` day raises a `call_follow_up` task for that day,
@@ -29,6 +30,7 @@ use super::super::audit::{self, AuditEvent};
 use super::super::ledger::LockedAccount;
 use super::super::plans::context;
 use super::super::promises;
+use super::disputes;
 use super::eligibility::{self, Check};
 use super::holds;
 use crate::auth::CurrentUser;
@@ -325,9 +327,13 @@ fn apply_outcome(
         return Ok(());
     }
 
+    if outcome == CallOutcome::DisputeRaised {
+        let account = context(conn, user, account_id, false)?.account;
+        disputes::open(conn, user, &account, Some(call_id), None)?;
+        return Ok(());
+    }
     let mut requested = holds::load(conn, account_id)?;
     match outcome {
-        CallOutcome::DisputeRaised => requested.disputed = true,
         CallOutcome::BankruptcyReported => requested.bankruptcy = true,
         CallOutcome::DeceasedReported => requested.deceased = true,
         _ => return Ok(()),

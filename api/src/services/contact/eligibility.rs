@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::super::ledger::LockedAccount;
 use super::super::plans::context;
-use super::{holds, rules_channel};
+use super::{holds, limitation, rules_channel};
 use crate::auth::CurrentUser;
 use crate::db::schema::{calls, creditors, debtor_addresses, debtor_emails, debtor_phones};
 use crate::domain::contact_rules::{
@@ -42,9 +42,13 @@ pub fn get(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, check:
 /// Runs the contact rules for `check` on the account.
 pub fn decide(conn: &mut PgConnection, account: &LockedAccount, check: &Check) -> ApiResult<Eligibility> {
     let contact = contact_details(conn, account.debtor_id)?;
-    let holds = account_holds(conn, account)?;
-    let history = attempts(conn, account.id, check.at)?;
     let policy = policy(conn, account.creditor_id)?;
+    let mut holds = account_holds(conn, account)?;
+    // A debt past its statute of limitations is time-barred whether or not
+    // a manager set the hold.
+    let day = check.at.with_timezone(&policy.default_zone).date_naive();
+    holds.time_barred |= limitation::assess(conn, account, day)?.time_barred;
+    let history = attempts(conn, account.id, check.at)?;
     let request = ContactRequest {
         channel: rules_channel(check.channel),
         at: check.at,

@@ -1,12 +1,15 @@
 //! Contact work on an account: whether the debtor may be contacted
-//! (`eligibility`), logging calls (`calls`) and the holds that stop contact
-//! (`holds`). The decisions come from the pure rules in
+//! (`eligibility`), logging calls (`calls`), the holds that stop contact
+//! (`holds`), disputes and their verification (`disputes`) and statutes of
+//! limitation (`limitation`). The decisions come from the pure rules in
 //! `domain::contact_rules`; this module gathers their inputs from the
 //! database.
 
 pub mod calls;
+pub mod disputes;
 pub mod eligibility;
 pub mod holds;
+pub mod limitation;
 
 use shared::contact::Channel;
 
