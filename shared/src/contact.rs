@@ -377,3 +377,36 @@ pub struct LimitationDto {
     /// Why no day could be worked out, when `barred_from` is null.
     pub note: Option<String>,
 }
+
+/// One contact rule: the limits on a channel in a jurisdiction. The body of
+/// `PUT /api/v1/contact-rules/{jurisdiction}/{channel}` carries the limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactRuleDto {
+    /// An ISO 3166-1 alpha-2 country code, or `default` for every country
+    /// without rows of its own.
+    pub jurisdiction: String,
+    pub channel: Channel,
+    #[serde(flatten)]
+    pub limits: ContactLimits,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The limits of a contact rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactLimits {
+    /// Local time from which contact is allowed, `HH:MM`; null with
+    /// `window_end` null allows any time.
+    pub window_start: Option<String>,
+    /// Local time from which contact is no longer allowed, `HH:MM`.
+    pub window_end: Option<String>,
+    /// At most this many outbound attempts in `cap_days` consecutive local
+    /// days; null with `cap_days` null means no cap.
+    pub cap_attempts: Option<u32>,
+    pub cap_days: Option<u32>,
+    /// Local days, the conversation's own day included, without contact on
+    /// this channel after a conversation on it.
+    pub quiet_days_after_conversation: u32,
+}

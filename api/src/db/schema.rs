@@ -586,6 +586,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    contact_rules (jurisdiction, channel) {
+        jurisdiction -> Text,
+        channel -> Text,
+        window_start -> Nullable<Time>,
+        window_end -> Nullable<Time>,
+        cap_attempts -> Nullable<Int4>,
+        cap_days -> Nullable<Int4>,
+        quiet_days_after_conversation -> Int4,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     contact_holds (account_id) {
         account_id -> Uuid,
         creditor_id -> Uuid,
@@ -641,4 +655,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     teams,
     disputes,
     limitation_periods,
+    contact_rules,
 );

@@ -115,6 +115,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                             .route(web::get().to(contact::disputes::list_disputes))
                             .route(web::post().to(contact::disputes::raise_dispute)),
                     )
+                    .service(resource("/contact-rules").route(web::get().to(contact::rules::list_contact_rules)))
+                    .service(
+                        resource("/contact-rules/{jurisdiction}/{channel}").route(web::put().to(contact::rules::put_contact_rule)),
+                    )
                     .service(resource("/disputes/{id}/verification").route(web::post().to(contact::disputes::verify_dispute)))
                     .service(resource("/accounts/{id}/limitation").route(web::get().to(contact::disputes::get_limitation)))
                     .service(

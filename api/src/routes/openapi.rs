@@ -77,6 +77,8 @@ use utoipa::{Modify, OpenApi};
         super::contact::disputes::list_disputes,
         super::contact::disputes::verify_dispute,
         super::contact::disputes::get_limitation,
+        super::contact::rules::list_contact_rules,
+        super::contact::rules::put_contact_rule,
     ),
     modifiers(&BearerAuth)
 )]

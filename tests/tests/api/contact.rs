@@ -559,3 +559,42 @@ NEW-1,D-2,Ben New,GBP,900.00,0,0,2024-02-01,2 High St,Leeds,,LS1 1AA,GB,,new@exa
     assert_eq!(decide(old.clone(), "channel=letter").await, Vec::<String>::new(), "other letters still go out");
     assert_eq!(decide(new.clone(), legal).await, Vec::<String>::new(), "a recent debt may mention legal action");
 }
+
+#[tokio::test]
+async fn contact_rules_configurable() {
+    let s = setup().await;
+    let rules: Value = s.app.get(&s.manager, "/api/v1/contact-rules").await.json().await.unwrap();
+    let us_call = rules["items"].as_array().unwrap().iter().find(|r| r["jurisdiction"] == "US" && r["channel"] == "call").unwrap().clone();
+    assert_eq!(us_call["window_start"], "08:00");
+    assert_eq!(us_call["window_end"], "21:00");
+    assert_eq!(us_call["cap_attempts"], 7);
+    assert_eq!(us_call["quiet_days_after_conversation"], 7);
+
+    // 08:30 in Chicago on a summer day is allowed by Regulation F.
+    let half_past_eight = "channel=call&at=2026-06-15T13:30:00Z";
+    assert_eq!(s.decision(half_past_eight).await["allowed"], true);
+
+    let admin = s.app.token_for(Role::Admin).await;
+    let stricter = json!({ "window_start": "09:00", "window_end": "20:00", "cap_attempts": 7, "cap_days": 7, "quiet_days_after_conversation": 7 });
+    let forbidden = s.app.put_json(&s.manager, "/api/v1/contact-rules/US/call", &stricter).await;
+    assert_error(forbidden, 403, "forbidden").await;
+    let changed = s.app.put_json(&admin, "/api/v1/contact-rules/US/call", &stricter).await;
+    assert_eq!(changed.status(), 200, "rule changed");
+    let decision = s.decision(half_past_eight).await;
+    assert_eq!(codes(&decision), vec!["outside_contact_window"], "{decision}");
+    assert_eq!(next_allowed(&decision), Some(instant("2026-06-15T14:00:00Z")), "09:00 CDT");
+    let audited = s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact_rule.changed'");
+    assert_eq!(audited, 1);
+
+    for (path, body, field) in [
+        ("/api/v1/contact-rules/USA/call", stricter.clone(), "jurisdiction"),
+        ("/api/v1/contact-rules/US/fax", stricter.clone(), "channel"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": "21:00", "window_end": "08:00", "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_end"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": "8am", "window_end": "20:00", "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_start"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": 7, "cap_days": null, "quiet_days_after_conversation": 0 }), "cap_days"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 61 }), "quiet_days_after_conversation"),
+    ] {
+        let error = assert_error(s.app.put_json(&admin, path, &body).await, 400, "validation_failed").await;
+        assert_eq!(error["error"]["fields"][0]["field"], field, "{path}: {error}");
+    }
+}

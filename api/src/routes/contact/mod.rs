@@ -5,3 +5,4 @@ pub mod calls;
 pub mod disputes;
 pub mod eligibility;
 pub mod holds;
+pub mod rules;

@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::db::schema::{calls, creditors, debtor_addresses, debtor_emails, debtor_phones};
 use crate::domain::contact_rules::{
     self, AccountHolds, Address, Attempt, ContactDetails, ContactPolicy, ContactRequest, Direction, Eligibility, EmailStatus,
-    Phone, RulesTable,
+    Phone,
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -153,8 +153,8 @@ pub fn call_attempt(account_id: Uuid, started_at: DateTime<Utc>, direction: &str
     Ok(Attempt { at: started_at, channel: contact_rules::Channel::Call, direction, conversation })
 }
 
-/// Builds the policy: the default rules table, and the creditor's time zone
-/// for a debtor with no known location.
+/// Builds the policy: the rules table from `contact_rules`, and the
+/// creditor's time zone for a debtor with no known location.
 pub fn policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<ContactPolicy> {
     let zone_name: String = creditors::table.find(creditor_id).select(creditors::time_zone).first(conn)?;
     let default_zone: Tz = zone_name.parse().map_err(|_| {
@@ -162,5 +162,5 @@ pub fn policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<ContactPo
     })?;
     // NOTE: creditors record no country, so a debtor with no location hint
     // and no address country gets the general rules, not a country's.
-    Ok(ContactPolicy { rules: RulesTable::default(), default_zone, default_country: None })
+    Ok(ContactPolicy { rules: super::rules::load_table(conn)?, default_zone, default_country: None })
 }

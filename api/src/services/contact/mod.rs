@@ -1,7 +1,7 @@
 //! Contact work on an account: whether the debtor may be contacted
 //! (`eligibility`), logging calls (`calls`), the holds that stop contact
-//! (`holds`), disputes and their verification (`disputes`) and statutes of
-//! limitation (`limitation`). The decisions come from the pure rules in
+//! (`holds`), disputes and their verification (`disputes`), statutes of
+//! limitation (`limitation`) and the contact rules as data (`rules`). The decisions come from the pure rules in
 //! `domain::contact_rules`; this module gathers their inputs from the
 //! database.
 
@@ -10,6 +10,7 @@ pub mod disputes;
 pub mod eligibility;
 pub mod holds;
 pub mod limitation;
+pub mod rules;
 
 use shared::contact::Channel;
 
