@@ -9,7 +9,7 @@ use shared::users::UserDto;
 
 use crate::api::{self, ApiError};
 use crate::components::ErrorBanner;
-use crate::pages::{may_see_approvals, AccountPage, ApprovalsPage, ImportPage, LoginPage, TasksPage, WorklistPage};
+use crate::pages::{may_see_approvals, AccountPage, ApprovalsPage, ImportPage, LoginPage, PriorityPage, TasksPage, WorklistPage};
 
 /// The state of the user's session.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("bank-statements") view=crate::pages::bank_statements::BankStatementsPage />
                     <Route path=path!("approvals") view=ApprovalsPage />
                     <Route path=path!("tasks") view=TasksPage />
+                    <Route path=path!("call-next") view=PriorityPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -187,6 +188,9 @@ fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static)
                         "Bank statements"
                     </A>
                 </Show>
+                <A href="/call-next" {..} id="nav-call-next">
+                    "Call next"
+                </A>
                 <A href="/tasks" {..} id="nav-tasks">
                     "Tasks"
                 </A>

@@ -13,6 +13,7 @@ mod plans;
 mod promises;
 mod tasks;
 mod tokens;
+mod worklist;
 
 pub use accounts::{assign_account, change_status, get_account, list_accounts, AccountQuery, AgentFilter};
 pub use auth::{login, logout, me};
@@ -31,3 +32,4 @@ pub use plans::{cancel_plan, create_plan, decide_plan, get_repayment_policy, lis
 pub use promises::{create_promise, list_promises};
 pub use tasks::{complete_task, list_open_tasks};
 pub use tokens::has_session;
+pub use worklist::prioritised_worklist;

@@ -5,6 +5,7 @@ mod approvals;
 pub mod bank_statements;
 mod import;
 mod login;
+mod priority;
 mod tasks;
 mod worklist;
 
@@ -12,5 +13,6 @@ pub use account::AccountPage;
 pub use approvals::{may_see_approvals, ApprovalsPage};
 pub use import::ImportPage;
 pub use login::LoginPage;
+pub use priority::PriorityPage;
 pub use tasks::TasksPage;
 pub use worklist::WorklistPage;
