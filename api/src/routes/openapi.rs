@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts, payments, repayment plans and promises."),
+    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts, payments, repayment plans and promises, contact work, letters and emails."),
     paths(
         super::health::health,
         super::auth::login::login,
@@ -65,6 +65,19 @@ use utoipa::{Modify, OpenApi};
         super::contact::calls::list_calls,
         super::contact::holds::get_contact_holds,
         super::contact::holds::put_contact_holds,
+        super::correspondence::templates::list_templates,
+        super::correspondence::templates::create_template,
+        super::correspondence::templates::list_versions,
+        super::correspondence::templates::create_version,
+        super::correspondence::templates::preview_template,
+        super::correspondence::generate::create_correspondence,
+        super::correspondence::generate::list_correspondence,
+        super::correspondence::generate::get_letter_pdf,
+        super::correspondence::batches::create_batch,
+        super::correspondence::batches::get_batch,
+        super::correspondence::batches::get_print_file,
+        super::correspondence::opt_outs::get_opt_out_page,
+        super::correspondence::opt_outs::opt_out,
     ),
     modifiers(&BearerAuth)
 )]
