@@ -29,7 +29,21 @@ fn daytime_address() -> &'static str {
     }
 }
 
-fn placement_file() -> String {
+/// Returns the address of a debtor whose local time is now between about
+/// 22:00 and 06:00, outside the email window. The zones without daylight
+/// saving time (Honolulu, Tokyo, Johannesburg) or with it at most an hour
+/// later (London, New York) keep every choice outside 08:00 to 21:00.
+fn nighttime_address() -> &'static str {
+    match Utc::now().hour() {
+        0..=4 => "10 High Street,London,,SW1A 2AA,GB",
+        5..=9 => "1 State Street,Albany,NY,12207,US",
+        10..=14 => "1 Kalakaua Avenue,Honolulu,HI,96815,US",
+        15..=19 => "1 Chiyoda,Tokyo,,100-0001,JP",
+        _ => "1 Long Street,Cape Town,,8001,ZA",
+    }
+}
+
+fn placement_file(address: &str) -> String {
     format!(
         "\
 account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since,address_line1,city,region,postal_code,country,phone,email
@@ -37,7 +51,7 @@ A-1,D-1,Ana Smith,USD,1500.00,20.50,35,2025-01-15,{},,ana@example.com
 A-2,D-2,Bob Jones,USD,99.99,0,0,2024-06-01,2 Oak Avenue,Springfield,IL,62702,US,,bob@example.com
 A-3,D-3,Cara Diaz,EUR,250,0,0,2025-03-01,3 Elm Road,Springfield,IL,62703,US,,
 ",
-        daytime_address()
+        address
     )
 }
 
@@ -48,9 +62,9 @@ struct Setup {
     accounts: [String; 3],
 }
 
-async fn setup_with(app: TestApp) -> Setup {
+async fn setup_with(app: TestApp, address: &str) -> Setup {
     let manager = app.token_for(Role::Manager).await;
-    let report = app.import_file(&manager, "standard", "Acme", "letters.csv", placement_file().into_bytes()).await;
+    let report = app.import_file(&manager, "standard", "Acme", "letters.csv", placement_file(address).into_bytes()).await;
     assert_eq!(report.imported, 3, "import report: {report:?}");
     let mut accounts = Vec::new();
     for reference in ["A-1", "A-2", "A-3"] {
@@ -62,7 +76,7 @@ async fn setup_with(app: TestApp) -> Setup {
 }
 
 async fn setup() -> Setup {
-    setup_with(TestApp::spawn_without_jobs().await).await
+    setup_with(TestApp::spawn_without_jobs().await, daytime_address()).await
 }
 
 impl Setup {
@@ -226,7 +240,7 @@ async fn time_barred_refused_legal_template() {
 #[tokio::test]
 async fn email_sent_with_opt_out_link() {
     let sink = SmtpSink::start().await.unwrap();
-    let s = setup_with(TestApp::spawn_with_mail(sink.port()).await).await;
+    let s = setup_with(TestApp::spawn_with_mail(sink.port()).await, daytime_address()).await;
     let reminder = s.template_id("reminder_email").await;
     let response = s.generate(&s.accounts[0], &reminder, "email-1").await;
     assert_eq!(response.status(), 201);
@@ -280,6 +294,31 @@ async fn email_sent_with_opt_out_link() {
     let letter = s.template_id("reminder").await;
     assert_eq!(s.generate(&s.accounts[0], &letter, "letter-after-opt-out").await.status(), 201);
     assert_eq!(sink.messages().len(), 1, "sent once");
+}
+
+#[tokio::test]
+async fn email_outside_window_waits_queued() {
+    let sink = SmtpSink::start().await.unwrap();
+    let s = setup_with(TestApp::spawn_with_mail(sink.port()).await, nighttime_address()).await;
+    let reminder = s.template_id("reminder_email").await;
+    let response = s.generate(&s.accounts[0], &reminder, "night-email").await;
+    assert_eq!(response.status(), 201);
+    let email: Value = response.json().await.unwrap();
+    assert_eq!(email["status"], "queued", "{email}");
+
+    let batch: Value = s.batch(&reminder, &[&s.accounts[0]], "night-batch").await.json().await.unwrap();
+    assert_eq!(batch["queued"], 1, "{batch}");
+    assert_eq!(batch["blocked"], 0, "{batch}");
+
+    // The mailer wakes on each queued email; give it time to (wrongly) send.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(sink.messages().is_empty(), "an email went out at night");
+    let waiting = s.app.count("SELECT count(*) AS n FROM correspondence WHERE status = 'queued' AND next_attempt_at > now() + interval '30 minutes'");
+    assert_eq!(waiting, 2);
+
+    // Letters have no contact window.
+    let letter = s.template_id("reminder").await;
+    assert_eq!(s.generate(&s.accounts[0], &letter, "night-letter").await.status(), 201);
 }
 
 #[tokio::test]

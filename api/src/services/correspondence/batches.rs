@@ -35,6 +35,8 @@ struct Counts {
 }
 
 /// `POST /correspondence-batches`; managers and administrators.
+// TODO: batches take a list of account ids only; selecting the accounts by
+// a worklist filter (status, balance, creditor) is not built yet.
 pub fn create(conn: &mut PgConnection, user: &CurrentUser, request: &BatchRequest, key: &IdempotencyKey, public_url: &str) -> ApiResult<Outcome> {
     user.require(shared::users::Role::sees_all_accounts, "generate correspondence batches")?;
     check_account_ids(&request.account_ids)?;
@@ -44,7 +46,7 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, request: &BatchReques
     })?;
     if !outcome.replayed {
         tracing::info!(
-            correspondence_batch.id = outcome.body["id"].as_str().unwrap_or(""),
+            correspondence_batch.id = %outcome.body["id"].as_str().unwrap_or(""),
             requested = request.account_ids.len(),
             blocked = outcome.body["blocked"].as_i64().unwrap_or(0),
             "correspondence batch generated"

@@ -85,7 +85,7 @@ pub fn create(
         read::load(conn, id)
     })?;
     if !outcome.replayed {
-        tracing::info!(account.id = %account_id, correspondence.id = outcome.body["id"].as_str().unwrap_or(""), "correspondence generated");
+        tracing::info!(account.id = %account_id, correspondence.id = %outcome.body["id"].as_str().unwrap_or(""), "correspondence generated");
     }
     Ok(outcome)
 }
