@@ -14,10 +14,10 @@ use crate::helpers::{assert_error, TestApp};
 use crate::smtp_sink::SmtpSink;
 
 /// Returns the address of a debtor whose local time is now between about
-/// 09:00 and 19:00, inside the 08:00 to 21:00 email window of the United
-/// States and of the general rules, so an email test does not depend on the
-/// hour it runs at. London is UTC+0
-/// or +1, New York UTC-5 or -4 and Tokyo UTC+9, so one of them always fits.
+/// 09:00 and 19:00. That is inside the 08:00 to 21:00 email window of the
+/// United States and of the general rules, so an email test does not depend
+/// on the hour it runs at. London is UTC+0 or +1, New York UTC-5 or -4 and
+/// Tokyo UTC+9, so one of them always fits.
 fn daytime_address() -> &'static str {
     let hour = Utc::now().hour();
     if (9..18).contains(&hour) {
