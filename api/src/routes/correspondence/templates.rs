@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use shared::correspondence::{CreateTemplateRequest, CreateVersionRequest, PreviewDto, PreviewRequest, TemplateDto, TemplateVersionDto};
-use shared::Page;
+use shared::{ErrorCode, Page};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
 use crate::routes::{parse_id, with_conn};
 use crate::services::correspondence::templates;
@@ -23,7 +23,15 @@ pub struct ListQuery {
     responses((status = 200, body = Page<TemplateDto>), (status = 400, body = shared::ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn list_templates(pool: web::Data<PgPool>, _user: CurrentUser, query: web::Query<ListQuery>) -> ApiResult<web::Json<Page<TemplateDto>>> {
-    let creditor_id: Option<Uuid> = query.creditor_id.as_deref().map(|id| parse_id(id, "creditor")).transpose()?;
+    let creditor_id: Option<Uuid> = query
+        .creditor_id
+        .as_deref()
+        .map(|id| {
+            id.parse().map_err(|_| {
+                ApiError::new(ErrorCode::InvalidQuery, format!("creditor_id '{}' is not a UUID; send a creditor id or leave it out", id.escape_debug()))
+            })
+        })
+        .transpose()?;
     let items = with_conn(&pool, move |conn| templates::list(conn, creditor_id)).await?;
     Ok(web::Json(Page { items, next_cursor: None }))
 }
