@@ -25,6 +25,7 @@ bench: deps
 	cargo bench -p api --bench payments
 	cargo bench -p api --bench daily_run
 	cargo bench -p api --bench worklist
+	cargo bench -p api --bench letters
 
 web:
 	trunk build --release

@@ -1221,6 +1221,7 @@ fn run_http_scenarios(meter: &Meter, setup: &Setup, options: &Options, upload_di
         // The jobs would run on the load generator's thread. No posting here is a
         // post-dated cheque or requests an emailed receipt, so they would find nothing to do.
         run_jobs: false,
+        public_url: None,
     };
     runtime.block_on(async move {
         let app = Application::build(settings)?;

@@ -49,6 +49,9 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// The SMTP server receipts are emailed through; none keeps emailed receipts queued.
     pub mail: Option<crate::mail::MailConfig>,
-    /// Whether to run the background jobs (receipt emails, post-dated cheques).
+    /// Whether to run the background jobs (emails, post-dated cheques, the daily run).
     pub run_jobs: bool,
+    /// The base URL debtors reach the server at, which opt-out links in
+    /// emails start with; `None` uses `http://` and the bound address.
+    pub public_url: Option<String>,
 }

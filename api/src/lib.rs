@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod imports;
 pub mod jobs;
+pub mod letters;
 pub mod mail;
 pub mod postgres;
 pub mod receipts;

@@ -10,7 +10,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::jobs::{self, MailWaker};
+use crate::jobs::{self, CorrespondenceWaker, MailWaker};
 use crate::mail::Mailer;
 use crate::postgres::{self, PgPool};
 use crate::routes;
@@ -23,8 +23,13 @@ pub struct Application {
     pool: PgPool,
     mailer: Option<Mailer>,
     mail_waker: MailWaker,
+    correspondence_waker: CorrespondenceWaker,
     run_jobs: bool,
 }
+
+/// The base URL that links in emails start with, such as opt-out links.
+#[derive(Clone, Debug)]
+pub struct PublicUrl(pub String);
 
 impl Application {
     /// Connects to the database, applies migrations and binds the listening socket.
@@ -41,11 +46,16 @@ impl Application {
         std::fs::create_dir_all(&settings.upload_dir)?;
         let mailer = settings.mail.clone().map(Mailer::new).transpose().map_err(|e| anyhow::anyhow!("the SMTP settings are invalid: {e}"))?;
         let mail_waker = MailWaker::default();
+        let correspondence_waker = CorrespondenceWaker::default();
         let run_jobs = settings.run_jobs;
 
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("failed to listen on {}: {e}; choose another address with --bind", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let local_address = listener.local_addr()?;
+        let port = local_address.port();
+        let public_url = web::Data::new(PublicUrl(
+            settings.public_url.clone().unwrap_or_else(|| format!("http://{local_address}")).trim_end_matches('/').to_string(),
+        ));
 
         let pool_data = web::Data::new(pool.clone());
         let keys = web::Data::new(keys);
@@ -53,6 +63,7 @@ impl Application {
         let web_dir = settings.web_dir.clone();
         let settings = web::Data::new(settings);
         let waker_data = web::Data::new(mail_waker.clone());
+        let correspondence_waker_data = web::Data::new(correspondence_waker.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::<RequestSpan>::new())
@@ -61,12 +72,14 @@ impl Application {
                 .app_data(auth_settings.clone())
                 .app_data(settings.clone())
                 .app_data(waker_data.clone())
+                .app_data(correspondence_waker_data.clone())
+                .app_data(public_url.clone())
                 .configure(routes::configure)
                 .configure(|cfg| serve_web_app(cfg, web_dir.clone()))
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server, pool, mailer, mail_waker, run_jobs })
+        Ok(Application { port, server, pool, mailer, mail_waker, correspondence_waker, run_jobs })
     }
 
     pub fn port(&self) -> u16 {
@@ -93,9 +106,10 @@ impl Application {
             tokio::spawn(jobs::daily_run::run(self.pool.clone()));
             match self.mailer {
                 Some(mailer) => {
-                    tokio::spawn(jobs::receipt_emails::run(self.pool.clone(), mailer, self.mail_waker));
+                    tokio::spawn(jobs::receipt_emails::run(self.pool.clone(), mailer.clone(), self.mail_waker));
+                    tokio::spawn(jobs::correspondence_emails::run(self.pool.clone(), mailer, self.correspondence_waker));
                 }
-                None => tracing::info!("receipt emails stay queued: no SMTP server is configured (--smtp-host)"),
+                None => tracing::info!("receipt and correspondence emails stay queued: no SMTP server is configured (--smtp-host)"),
             }
         }
         self.server

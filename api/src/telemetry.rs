@@ -21,6 +21,8 @@ pub fn init() {
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
+const OPT_OUT_PREFIX: &str = "/api/v1/opt-outs/";
+
 /// The span of each HTTP request. It records the path but not the query
 /// string, because filters such as `?q=` may carry a debtor's name.
 pub struct RequestSpan;
@@ -29,11 +31,17 @@ impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
         let route = request.match_pattern().unwrap_or_else(|| "unmatched".to_string());
         let request_id = request.extensions().get::<RequestId>().copied();
+        // An opt-out link carries its token in the path, and the token is a credential.
+        let path = if request.path().starts_with(OPT_OUT_PREFIX) {
+            format!("{OPT_OUT_PREFIX}<token>")
+        } else {
+            request.path().to_string()
+        };
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
             http.route = %route,
-            http.path = %request.path(),
+            http.path = %path,
             request_id = request_id.map(tracing::field::display),
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,

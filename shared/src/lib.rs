@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 pub mod bank_statements;
 pub mod contact;
+pub mod correspondence;
 pub mod deposits;
 pub mod error;
 pub mod imports;

@@ -33,6 +33,10 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub smtp: SmtpArgs,
+
+    /// Base URL that debtors reach this server at, such as https://desk.example.org; opt-out links in emails start with it. Defaults to http:// and the listening address.
+    #[arg(long, env = "RECOVERY_DESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// Where emailed receipts are sent from. Without --smtp-host, emailed
@@ -100,6 +104,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         max_upload_bytes: args.max_upload_mib << 20,
         mail: args.smtp.config(),
         run_jobs: true,
+        public_url: args.public_url.clone(),
     };
     let result = actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings)?;

@@ -615,9 +615,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    templates (id) {
+        id -> Uuid,
+        creditor_id -> Nullable<Uuid>,
+        key -> Text,
+        name -> Text,
+        channel -> Text,
+        mentions_legal_action -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    template_versions (id) {
+        id -> Uuid,
+        template_id -> Uuid,
+        version -> Int4,
+        subject -> Text,
+        body -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    correspondence_batches (id) {
+        id -> Uuid,
+        creditor_id -> Nullable<Uuid>,
+        template_version_id -> Uuid,
+        requested -> Int4,
+        generated -> Int4,
+        queued -> Int4,
+        blocked -> Int4,
+        failed -> Int4,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    correspondence (id) {
+        id -> Uuid,
+        creditor_id -> Uuid,
+        account_id -> Uuid,
+        template_version_id -> Uuid,
+        batch_id -> Nullable<Uuid>,
+        channel -> Text,
+        status -> Text,
+        blocked_reasons -> Array<Text>,
+        subject -> Nullable<Text>,
+        body -> Nullable<Text>,
+        sender -> Nullable<Text>,
+        letter_date -> Nullable<Date>,
+        address_lines -> Array<Text>,
+        email_id -> Nullable<Uuid>,
+        opt_out_token -> Nullable<Text>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(calls -> accounts (account_id));
 diesel::joinable!(contact_holds -> accounts (account_id));
 diesel::joinable!(users -> teams (team_id));
+diesel::joinable!(template_versions -> templates (template_id));
+diesel::joinable!(correspondence -> accounts (account_id));
+diesel::joinable!(correspondence -> template_versions (template_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -656,4 +724,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     disputes,
     limitation_periods,
     contact_rules,
+    templates,
+    template_versions,
+    correspondence_batches,
+    correspondence,
 );

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use super::MailWaker;
+use super::{run_blocking, MailWaker};
 use crate::mail::{Attachment, MailError, Mailer, OutgoingMail};
 use crate::postgres::PgPool;
 use crate::receipts::format_amount;
@@ -45,18 +45,7 @@ struct Prepared {
 pub async fn run(pool: PgPool, mailer: Mailer, waker: MailWaker) {
     loop {
         let claim_pool = pool.clone();
-        let batch = tokio::task::spawn_blocking(move || claim_and_prepare(&claim_pool)).await;
-        let batch = match batch {
-            Ok(Ok(batch)) => batch,
-            Ok(Err(error)) => {
-                tracing::error!(error.cause = %error, "claiming receipt emails failed");
-                Vec::new()
-            }
-            Err(error) => {
-                tracing::error!(error.cause = %error, "the receipt email job panicked");
-                Vec::new()
-            }
-        };
+        let batch = run_blocking("claiming receipt emails", move || claim_and_prepare(&claim_pool)).await.unwrap_or_default();
         let idle = batch.is_empty();
         for prepared in batch {
             let outcome = match prepared.mail {
@@ -65,12 +54,7 @@ pub async fn run(pool: PgPool, mailer: Mailer, waker: MailWaker) {
             };
             let record_pool = pool.clone();
             let claimed = prepared.claimed;
-            let recorded = tokio::task::spawn_blocking(move || record(&record_pool, &claimed, outcome)).await;
-            match recorded {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => tracing::error!(error.cause = %error, "recording a receipt email failed"),
-                Err(error) => tracing::error!(error.cause = %error, "recording a receipt email panicked"),
-            }
+            run_blocking("recording a receipt email", move || record(&record_pool, &claimed, outcome)).await;
         }
         if idle {
             tokio::select! {

@@ -17,7 +17,7 @@ use super::ReceiptError;
 
 /// A font that the receipt can use. The discriminant indexes [`FontSet`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum FontKind {
+pub(crate) enum FontKind {
     Regular = 0,
     Bold = 1,
     /// WenQuanYi Micro Hei, for CJK characters that DejaVu Sans lacks.
@@ -29,7 +29,7 @@ const ALL_KINDS: [FontKind; 3] = [FontKind::Regular, FontKind::Bold, FontKind::F
 /// Font weight requested by the layout. Characters missing from the bold
 /// font fall back to the regular font, then to the fallback font.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Weight {
+pub(crate) enum Weight {
     Regular,
     Bold,
 }
@@ -89,7 +89,7 @@ const EMBEDDED_FONTS: [EmbeddedFont; 3] = [
 
 /// Glyphs of one font for a piece of text, as subset glyph ids.
 #[derive(Debug)]
-pub(super) struct GlyphRun {
+pub(crate) struct GlyphRun {
     pub font: FontKind,
     pub glyphs: Vec<u16>,
 }
@@ -114,7 +114,7 @@ struct LoadedFont {
 }
 
 /// The embedded fonts for one PDF, with the glyphs that it uses so far.
-pub(super) struct FontSet {
+pub(crate) struct FontSet {
     fonts: Vec<LoadedFont>,
 }
 
@@ -329,7 +329,7 @@ impl FontSet {
 
 /// Lists characters as `U+4E00 '一'`, separated by commas, for error
 /// messages. Control characters are shown by code point only.
-pub(super) fn describe_characters(characters: &[char]) -> String {
+pub(crate) fn describe_characters(characters: &[char]) -> String {
     characters
         .iter()
         .map(|&character| {
@@ -349,7 +349,7 @@ pub(super) fn describe_characters(characters: &[char]) -> String {
 /// planes. DejaVu Sans has Hebrew and Arabic glyphs, but drawing them in
 /// logical order without bidi reordering and Arabic joining would print
 /// names backwards and unjoined.
-pub(super) fn is_right_to_left(character: char) -> bool {
+pub(crate) fn is_right_to_left(character: char) -> bool {
     matches!(
         u32::from(character),
         0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF

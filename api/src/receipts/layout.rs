@@ -17,8 +17,8 @@ use super::{ReceiptDocument, ReceiptError};
 /// US Letter. The content area (x from 54 to 558 pt, y from 54 to 738 pt)
 /// also lies inside an A4 page, so printing on A4 without scaling cuts only
 /// margin.
-pub(super) const PAGE_WIDTH: f32 = 612.0;
-pub(super) const PAGE_HEIGHT: f32 = 792.0;
+pub(crate) const PAGE_WIDTH: f32 = 612.0;
+pub(crate) const PAGE_HEIGHT: f32 = 792.0;
 
 const MARGIN: f32 = 54.0;
 const CONTENT_LEFT: f32 = MARGIN;
@@ -523,7 +523,7 @@ fn or_dash(value: &str) -> &str {
 /// `measure`. Breaks at spaces, and inside a word only when the word alone
 /// is too wide (long references, or CJK names without spaces). Runs of
 /// whitespace collapse to one space. Empty text gives no lines.
-fn wrap_text(text: &str, max_width: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
+pub(crate) fn wrap_text(text: &str, max_width: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
 

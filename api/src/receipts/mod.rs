@@ -27,9 +27,9 @@
 //! bidi reordering and shaping that this module does not do.
 
 mod amount;
-mod fonts;
-mod layout;
-mod pdf;
+pub(crate) mod fonts;
+pub(crate) mod layout;
+pub(crate) mod pdf;
 mod validate;
 mod words;
 
@@ -152,5 +152,11 @@ pub fn render_pdf(doc: &ReceiptDocument) -> Result<Vec<u8>, ReceiptError> {
     validate::validate_document(doc, &fonts)?;
 
     let page_contents = layout::lay_out_receipt(doc, &mut fonts)?;
-    pdf::write_pdf(doc, &fonts, &page_contents)
+    let title = if doc.duplicate {
+        layout::duplicate_notice(doc)
+    } else {
+        format!("Receipt {}", doc.receipt_number)
+    };
+    let info = pdf::DocumentInfo { title: &title, author: &doc.organisation, subject: "Payment receipt" };
+    pdf::write_pdf(&info, &fonts, &page_contents)
 }

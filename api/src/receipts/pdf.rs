@@ -8,12 +8,19 @@ use flate2::Compression;
 use pdf_writer::{Filter, Finish, Pdf, Rect, Ref, TextStr};
 
 use super::fonts::{FontKind, FontSet};
-use super::layout::{duplicate_notice, PAGE_HEIGHT, PAGE_WIDTH};
-use super::{ReceiptDocument, ReceiptError};
+use super::layout::{PAGE_HEIGHT, PAGE_WIDTH};
+use super::ReceiptError;
 
-/// Writes the PDF for pages laid out with the glyphs recorded in `fonts`.
-pub(super) fn write_pdf(
-    doc: &ReceiptDocument,
+/// The document information dictionary of a PDF.
+pub(crate) struct DocumentInfo<'a> {
+    pub title: &'a str,
+    pub author: &'a str,
+    pub subject: &'a str,
+}
+
+/// Writes the PDF for US Letter pages laid out with the glyphs recorded in `fonts`.
+pub(crate) fn write_pdf(
+    info: &DocumentInfo<'_>,
     fonts: &FontSet,
     page_contents: &[Vec<u8>],
 ) -> Result<Vec<u8>, ReceiptError> {
@@ -64,22 +71,17 @@ pub(super) fn write_pdf(
         fonts.write_font(&mut pdf, *kind, *refs)?;
     }
 
-    let title = if doc.duplicate {
-        duplicate_notice(doc)
-    } else {
-        format!("Receipt {}", doc.receipt_number)
-    };
     pdf.document_info(info_ref)
-        .title(TextStr(&title))
-        .author(TextStr(&doc.organisation))
-        .subject(TextStr("Payment receipt"))
+        .title(TextStr(info.title))
+        .author(TextStr(info.author))
+        .subject(TextStr(info.subject))
         .producer(TextStr("Recovery Desk"));
 
     Ok(pdf.finish())
 }
 
 /// Compresses `data` for a stream with the `FlateDecode` filter.
-pub(super) fn deflate(data: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
     encoder
         .write_all(data)

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod bank_statements;
 pub mod contact;
+pub mod correspondence;
 pub mod creditors;
 pub mod deposit_batches;
 pub mod health;
@@ -125,6 +126,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         resource("/accounts/{id}/contact-holds")
                             .route(web::get().to(contact::holds::get_contact_holds))
                             .route(web::put().to(contact::holds::put_contact_holds)),
+                    )
+                    .service(
+                        resource("/accounts/{id}/correspondence")
+                            .route(web::get().to(correspondence::generate::list_correspondence))
+                            .route(web::post().to(correspondence::generate::create_correspondence)),
+                    )
+                    .service(resource("/correspondence/{id}/pdf").route(web::get().to(correspondence::generate::get_letter_pdf)))
+                    .service(
+                        resource("/templates")
+                            .route(web::get().to(correspondence::templates::list_templates))
+                            .route(web::post().to(correspondence::templates::create_template)),
+                    )
+                    .service(
+                        resource("/templates/{id}/versions")
+                            .route(web::get().to(correspondence::templates::list_versions))
+                            .route(web::post().to(correspondence::templates::create_version)),
+                    )
+                    .service(resource("/templates/{id}/preview").route(web::post().to(correspondence::templates::preview_template)))
+                    .service(resource("/correspondence-batches").route(web::post().to(correspondence::batches::create_batch)))
+                    .service(resource("/correspondence-batches/{id}").route(web::get().to(correspondence::batches::get_batch)))
+                    .service(
+                        resource("/correspondence-batches/{id}/print-file").route(web::get().to(correspondence::batches::get_print_file)),
+                    )
+                    .service(
+                        resource("/opt-outs/{token}")
+                            .route(web::get().to(correspondence::opt_outs::get_opt_out_page))
+                            .route(web::post().to(correspondence::opt_outs::opt_out)),
                     )
                     .service(
                         resource("/deposit-batches")

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts, payments, repayment plans and promises."),
+    info(title = "Recovery Desk API", description = "Debt recovery: placements, worklists, accounts, payments, repayment plans and promises, contact work, letters and emails."),
     paths(
         super::health::health,
         super::auth::login::login,
@@ -79,6 +79,19 @@ use utoipa::{Modify, OpenApi};
         super::contact::disputes::get_limitation,
         super::contact::rules::list_contact_rules,
         super::contact::rules::put_contact_rule,
+        super::correspondence::templates::list_templates,
+        super::correspondence::templates::create_template,
+        super::correspondence::templates::list_versions,
+        super::correspondence::templates::create_version,
+        super::correspondence::templates::preview_template,
+        super::correspondence::generate::create_correspondence,
+        super::correspondence::generate::list_correspondence,
+        super::correspondence::generate::get_letter_pdf,
+        super::correspondence::batches::create_batch,
+        super::correspondence::batches::get_batch,
+        super::correspondence::batches::get_print_file,
+        super::correspondence::opt_outs::get_opt_out_page,
+        super::correspondence::opt_outs::opt_out,
     ),
     modifiers(&BearerAuth)
 )]

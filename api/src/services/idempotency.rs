@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use shared::ErrorCode;
 use uuid::Uuid;
 
+use crate::auth::CurrentUser;
 use crate::db::schema::idempotency_keys;
 use crate::error::{ApiError, ApiResult};
 
@@ -137,4 +138,34 @@ pub fn store(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The response to an idempotent request, first-time or replayed.
+pub struct Outcome {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub replayed: bool,
+}
+
+/// Runs `work` in one transaction with the idempotency record of `key`:
+/// a retry of a finished request returns its stored response instead.
+pub fn once<B: Serialize, T: Serialize>(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    key: &IdempotencyKey,
+    target: &str,
+    request: &B,
+    status: u16,
+    work: impl FnOnce(&mut PgConnection) -> ApiResult<T>,
+) -> ApiResult<Outcome> {
+    let fingerprint = fingerprint(target, request);
+    conn.transaction(|conn| {
+        if let Some(stored) = claim(conn, user.id, key, &fingerprint)? {
+            return Ok(Outcome { status: stored.status, body: stored.body, replayed: true });
+        }
+        let dto = work(conn)?;
+        let body = serde_json::to_value(&dto).map_err(anyhow::Error::from)?;
+        store(conn, user.id, key, &fingerprint, status, &body)?;
+        Ok(Outcome { status, body, replayed: false })
+    })
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bank_statements;
 pub mod contact;
+pub mod correspondence;
 pub mod creditors;
 pub mod deposit_batches;
 pub mod idempotency;

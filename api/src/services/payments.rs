@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::audit::{self, AuditEvent};
 use super::daily_run;
-use super::idempotency::{self, IdempotencyKey};
+use super::idempotency::{once, IdempotencyKey};
 use super::ledger::{self, BalanceChange, EntryHeader, LockedAccount};
 use crate::auth::CurrentUser;
 use crate::db::accounts::ledger_accounts::*;
@@ -25,12 +25,7 @@ use crate::db::schema::{payment_parts, payments, receipt_deliveries, receipts};
 use crate::domain::allocation::{self, Allocation, AllocationOrder, SpreadTarget};
 use crate::error::{ApiError, ApiResult};
 
-/// The response to a money-moving request, first-time or replayed.
-pub struct Outcome {
-    pub status: u16,
-    pub body: serde_json::Value,
-    pub replayed: bool,
-}
+pub use super::idempotency::Outcome;
 
 /// The creditor settings a posting needs.
 #[derive(QueryableByName)]
@@ -85,29 +80,6 @@ pub fn post(
         tracing::info!(account.id = %account_id, payment.id = %outcome.body["id"].as_str().unwrap_or(""), "payment posted");
     }
     Ok(outcome)
-}
-
-/// Runs `work` in one transaction with the idempotency record of `key`:
-/// a retry of a finished request returns its stored response instead.
-fn once<B: serde::Serialize>(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
-    key: &IdempotencyKey,
-    target: &str,
-    request: &B,
-    status: u16,
-    work: impl FnOnce(&mut PgConnection) -> ApiResult<PaymentDto>,
-) -> ApiResult<Outcome> {
-    let fingerprint = idempotency::fingerprint(target, request);
-    conn.transaction(|conn| {
-        if let Some(stored) = idempotency::claim(conn, user.id, key, &fingerprint)? {
-            return Ok(Outcome { status: stored.status, body: stored.body, replayed: true });
-        }
-        let dto = work(conn)?;
-        let body = serde_json::to_value(&dto).map_err(anyhow::Error::from)?;
-        idempotency::store(conn, user.id, key, &fingerprint, status, &body)?;
-        Ok(Outcome { status, body, replayed: false })
-    })
 }
 
 fn post_new(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, request: &PaymentRequest) -> ApiResult<PaymentDto> {

@@ -1,6 +1,6 @@
 //! The account timeline: calls from `calls`, and every audited change to
-//! the account, its promises, plans, payments, disputes, tasks and phones,
-//! merged newest first.
+//! the account, its promises, plans, payments, letters and emails,
+//! disputes, tasks and phones, merged newest first.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -53,6 +53,7 @@ const TIMELINE_SQL: &str = "
             OR (a.entity_type = 'promise' AND a.entity_id IN (SELECT id FROM promises WHERE account_id = $1))
             OR (a.entity_type = 'plan' AND a.entity_id IN (SELECT id FROM plans WHERE account_id = $1))
             OR (a.entity_type = 'payment' AND a.entity_id IN (SELECT payment_id FROM payment_parts WHERE account_id = $1))
+            OR (a.entity_type = 'correspondence' AND a.entity_id IN (SELECT id FROM correspondence WHERE account_id = $1))
             OR (a.entity_type = 'dispute' AND a.entity_id IN (SELECT id FROM disputes WHERE account_id = $1))
             OR (a.entity_type = 'follow_up_task' AND a.entity_id IN (SELECT id FROM follow_up_tasks WHERE account_id = $1))
             OR (a.entity_type = 'debtor_phone' AND a.details ->> 'account_id' = $1::text))
@@ -123,6 +124,12 @@ fn summary(kind: &str, details: &Value) -> String {
         "account.status_changed" => format!("Account status changed {}.", change()),
         "account.assigned" => "Account assigned to another agent.".to_string(),
         "contact.holds_changed" => "Contact holds changed.".to_string(),
+        "correspondence.generated" => "Letter generated.".to_string(),
+        "correspondence.queued" => "Email queued.".to_string(),
+        "correspondence.sent" => "Email sent.".to_string(),
+        "correspondence.failed" => "Email could not be sent.".to_string(),
+        "correspondence.email_deferred" => "Email held until the debtor's contact window opens.".to_string(),
+        "correspondence.blocked" => "Letter or email not sent: the contact rules block it.".to_string(),
         "dispute.raised" => "Dispute raised; collection paused until the debt is verified.".to_string(),
         "dispute.verified" => format!("Dispute verified; verification sent by {} on {}.", text("sent_via"), text("sent_on")),
         "debtor_phone.marked_invalid" => "Phone number marked invalid after a wrong-number call.".to_string(),

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Jsonb};
+use diesel::sql_types::{Bool, Jsonb};
 use serde_json::{json, Value};
 use shared::users::Role;
 
@@ -52,16 +52,6 @@ impl Setup {
 
     async fn put_holds(&self, token: &str, body: &Value) -> reqwest::Response {
         self.app.put_json(token, &format!("/api/v1/accounts/{}/contact-holds", self.account), body).await
-    }
-
-    fn count(&self, sql: &str) -> i64 {
-        #[derive(QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = BigInt)]
-            n: i64,
-        }
-        let mut conn = self.app.db();
-        diesel::sql_query(sql).get_result::<Count>(&mut conn).unwrap().n
     }
 }
 
@@ -256,7 +246,7 @@ async fn each_hold_blocks_contact() {
 
     assert_eq!(s.put_holds(&s.manager, &holds_with("")).await.status(), 200);
     assert_eq!(s.decision(window).await["allowed"], true, "holds cleared");
-    let audited = s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact.holds_changed'");
+    let audited = s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact.holds_changed'");
     assert_eq!(audited, 8, "every change audited");
 
     // The account status `disputed` blocks contact like the hold does.
@@ -297,9 +287,9 @@ async fn wrong_number_invalidates_phone() {
     let body = json!({ "phone_e164": PHONE, "direction": "outbound", "outcome": "wrong_number", "started_at": days_ago_at(1, 17) });
     assert_eq!(s.log_call(&s.manager, &body).await.status(), 201, "wrong number logged");
 
-    let valid = s.count("SELECT count(*) AS n FROM debtor_phones WHERE e164 = '+12175550143' AND is_valid");
+    let valid = s.app.count("SELECT count(*) AS n FROM debtor_phones WHERE e164 = '+12175550143' AND is_valid");
     assert_eq!(valid, 0, "phone marked invalid");
-    let audited = s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'debtor_phone.marked_invalid'");
+    let audited = s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'debtor_phone.marked_invalid'");
     assert_eq!(audited, 1, "change audited");
 
     let decision = s.decision("channel=call&at=2026-06-15T15:00:00Z").await;
@@ -372,7 +362,7 @@ async fn call_rejects_bad_body() {
     let error = assert_error(s.log_call(&s.manager, &extra).await, 400, "malformed_json").await;
     assert!(error["error"]["message"].as_str().unwrap().contains("colour"), "{error}");
 
-    let stored = s.count("SELECT count(*) AS n FROM calls");
+    let stored = s.app.count("SELECT count(*) AS n FROM calls");
     assert_eq!(stored, 0, "no call stored");
 }
 
@@ -455,8 +445,8 @@ async fn call_promise_checked_with_call() {
     let error = assert_error(s.log_call(&s.manager, &late).await, 400, "validation_failed").await;
     assert_eq!(error["error"]["fields"][0]["field"], "follow_up_on");
 
-    assert_eq!(s.count("SELECT count(*) AS n FROM calls"), 0, "no call stored");
-    assert_eq!(s.count("SELECT count(*) AS n FROM promises"), 0, "no promise stored");
+    assert_eq!(s.app.count("SELECT count(*) AS n FROM calls"), 0, "no call stored");
+    assert_eq!(s.app.count("SELECT count(*) AS n FROM promises"), 0, "no promise stored");
 }
 
 #[tokio::test]
@@ -583,7 +573,7 @@ async fn contact_rules_configurable() {
     let decision = s.decision(half_past_eight).await;
     assert_eq!(codes(&decision), vec!["outside_contact_window"], "{decision}");
     assert_eq!(next_allowed(&decision), Some(instant("2026-06-15T14:00:00Z")), "09:00 CDT");
-    let audited = s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact_rule.changed'");
+    let audited = s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact_rule.changed'");
     assert_eq!(audited, 1);
 
     for (path, body, field) in [

@@ -188,6 +188,7 @@ impl TestApp {
             max_upload_bytes: 8 << 20,
             mail,
             run_jobs,
+            public_url: None,
         }
     }
 
@@ -213,6 +214,17 @@ impl TestApp {
 
     pub fn db(&self) -> PgConnection {
         PgConnection::establish(&self.database_url).unwrap()
+    }
+
+    /// Runs `sql`, a query that returns one bigint column named `n`, and returns it.
+    pub fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db();
+        diesel::sql_query(sql).get_result::<Count>(&mut conn).unwrap().n
     }
 
     /// Creates a user straight in the database and returns its id.

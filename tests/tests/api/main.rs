@@ -13,6 +13,7 @@ mod health;
 mod helpers;
 mod imports;
 mod ledger_properties;
+mod letters;
 mod openapi;
 mod payments;
 mod plans;

@@ -12,7 +12,7 @@ use actix_web::HttpResponse;
 use crate::services::payments::Outcome;
 
 /// The stored or fresh response of a money-moving request; a replay says so in a header.
-fn respond(outcome: Outcome) -> HttpResponse {
+pub(crate) fn respond(outcome: Outcome) -> HttpResponse {
     let mut response = HttpResponse::build(StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK));
     if outcome.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

@@ -338,7 +338,7 @@ fn apply_outcome(
         CallOutcome::DeceasedReported => requested.deceased = true,
         _ => return Ok(()),
     }
-    holds::store(conn, user.id, creditor_id, account_id, &requested, json!({ "source": "call", "call_id": call_id, "outcome": outcome }))
+    holds::store(conn, Some(user.id), creditor_id, account_id, &requested, json!({ "source": "call", "call_id": call_id, "outcome": outcome }))
 }
 
 /// Records the promise taken on the call through the promises service, which

@@ -73,7 +73,7 @@ pub fn open(conn: &mut PgConnection, user: &CurrentUser, account: &LockedAccount
     )?;
     let mut requested = holds::load(conn, account.id)?;
     requested.disputed = true;
-    holds::store(conn, user.id, account.creditor_id, account.id, &requested, json!({ "source": "dispute", "dispute_id": id }))?;
+    holds::store(conn, Some(user.id), account.creditor_id, account.id, &requested, json!({ "source": "dispute", "dispute_id": id }))?;
     Ok(id)
 }
 
@@ -144,7 +144,7 @@ pub fn verify(conn: &mut PgConnection, user: &CurrentUser, dispute_id: Uuid, req
         if still_open == 0 {
             let mut requested = holds::load(conn, account_id)?;
             requested.disputed = false;
-            holds::store(conn, user.id, ctx.account.creditor_id, account_id, &requested, json!({ "source": "verification", "dispute_id": dispute_id }))?;
+            holds::store(conn, Some(user.id), ctx.account.creditor_id, account_id, &requested, json!({ "source": "verification", "dispute_id": dispute_id }))?;
         }
         Ok::<_, ApiError>(())
     })?;

@@ -69,7 +69,7 @@ pub fn put(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, reques
 
     conn.transaction(|conn| {
         let ctx = context(conn, user, account_id, true)?;
-        store(conn, user.id, ctx.account.creditor_id, account_id, &requested, json!({ "source": "manual" }))?;
+        store(conn, Some(user.id), ctx.account.creditor_id, account_id, &requested, json!({ "source": "manual" }))?;
         Ok::<_, ApiError>(())
     })?;
     tracing::info!(account.id = %account_id, "contact holds changed");
@@ -78,10 +78,11 @@ pub fn put(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, reques
 
 /// Writes `requested` as the account's holds and audits the change, unless
 /// nothing changes. `cause` goes into the audit details and must hold ids
-/// and codes only. The caller holds the account's row lock.
+/// and codes only. `user_id` is `None` when the debtor made the change (an
+/// opt-out link). The caller holds the account's row lock.
 pub fn store(
     conn: &mut PgConnection,
-    user_id: Uuid,
+    user_id: Option<Uuid>,
     creditor_id: Uuid,
     account_id: Uuid,
     requested: &ContactHoldsDto,
@@ -103,7 +104,7 @@ pub fn store(
         contact_holds::manager_hold.eq(requested.manager_hold),
         contact_holds::time_barred.eq(requested.time_barred),
         contact_holds::updated_at.eq(updated_at),
-        contact_holds::updated_by.eq(Some(user_id)),
+        contact_holds::updated_by.eq(user_id),
         )
     };
     diesel::insert_into(contact_holds::table)
@@ -116,7 +117,7 @@ pub fn store(
         conn,
         AuditEvent {
             creditor_id: Some(creditor_id),
-            actor_user_id: Some(user_id),
+            actor_user_id: user_id,
             action: "contact.holds_changed",
             entity_type: "account",
             entity_id: account_id,
