@@ -10,13 +10,14 @@ CREATE TABLE contact_rules (
     window_start time,
     window_end time,
     -- At most cap_attempts outbound attempts in any cap_days consecutive
-    -- local days; both null mean no cap.
+    -- local days; both null mean no cap. Eligibility loads 15 days of calls,
+    -- so both day counts stop at 14.
     cap_attempts integer CONSTRAINT contact_rules_cap_attempts_check CHECK (cap_attempts BETWEEN 1 AND 100),
-    cap_days integer CONSTRAINT contact_rules_cap_days_check CHECK (cap_days BETWEEN 1 AND 60),
+    cap_days integer CONSTRAINT contact_rules_cap_days_check CHECK (cap_days BETWEEN 1 AND 14),
     -- Local days, the conversation's own day included, without contact on
     -- this channel after a conversation on it.
     quiet_days_after_conversation integer NOT NULL DEFAULT 0
-        CONSTRAINT contact_rules_quiet_days_check CHECK (quiet_days_after_conversation BETWEEN 0 AND 60),
+        CONSTRAINT contact_rules_quiet_days_check CHECK (quiet_days_after_conversation BETWEEN 0 AND 14),
     updated_at timestamptz NOT NULL DEFAULT now(),
     updated_by uuid REFERENCES users (id),
     PRIMARY KEY (jurisdiction, channel),

@@ -175,7 +175,7 @@ async fn eighth_call_in_seven_days_capped() {
     .unwrap();
     assert_eq!(audits.len(), 1, "one override audit row");
     assert_eq!(audits[0].details["reasons"], json!(["frequency_cap"]), "audit lists reason codes");
-    assert!(!audits[0].details.to_string().contains("call back"), "audit leaves out the free-text reason");
+    assert_eq!(audits[0].details["override_reason"], "Debtor asked for a call back today", "audit keeps the manager's reason");
 
     let page: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/calls", s.account)).await.json().await.unwrap();
     let items = page["items"].as_array().unwrap();
@@ -218,7 +218,6 @@ async fn each_hold_blocks_contact() {
         ("cease_all", "cease_requested"),
         ("bankruptcy", "bankruptcy"),
         ("deceased", "deceased"),
-        ("disputed", "disputed"),
         ("manager_hold", "manager_hold"),
     ] {
         let response = s.put_holds(&s.manager, &holds_with(flag)).await;
@@ -247,7 +246,11 @@ async fn each_hold_blocks_contact() {
     assert_eq!(s.put_holds(&s.manager, &holds_with("")).await.status(), 200);
     assert_eq!(s.decision(window).await["allowed"], true, "holds cleared");
     let audited = s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'contact.holds_changed'");
-    assert_eq!(audited, 8, "every change audited");
+    assert_eq!(audited, 7, "every change audited");
+
+    // The dispute hold follows the disputes, so it cannot be set or cleared here.
+    let disputed = s.put_holds(&s.manager, &holds_with("disputed")).await;
+    assert_error(disputed, 422, "unprocessable_state").await;
 
     // The account status `disputed` blocks contact like the hold does.
     let status = s
@@ -265,10 +268,11 @@ async fn each_hold_blocks_contact() {
 #[tokio::test]
 async fn call_outcomes_set_holds() {
     let s = setup().await;
+    // The dispute comes last: only its verification clears its hold.
     for (outcome, flag, code) in [
-        ("dispute_raised", "disputed", "disputed"),
         ("bankruptcy_reported", "bankruptcy", "bankruptcy"),
         ("deceased_reported", "deceased", "deceased"),
+        ("dispute_raised", "disputed", "disputed"),
     ] {
         assert_eq!(s.put_holds(&s.manager, &holds_with("")).await.status(), 200, "clear holds");
         let body = json!({ "direction": "inbound", "outcome": outcome, "started_at": days_ago_at(1, 17) });
@@ -457,6 +461,15 @@ async fn dispute_pauses_until_verified() {
     let dispute: Value = raised.json().await.unwrap();
     assert_eq!(dispute["status"], "open");
     assert!(codes(&s.decision("channel=letter").await).contains(&"disputed".to_string()), "a dispute blocks letters");
+    let tomorrow = Utc::now().date_naive() + chrono::Days::new(1);
+    let promise = s
+        .app
+        .post_json(&s.manager, &format!("/api/v1/accounts/{}/promises", s.account), &json!({ "amount": 1000, "promised_on": tomorrow, "channel": "call" }))
+        .await;
+    let error = assert_error(promise, 422, "unprocessable_state").await;
+    assert!(error["error"]["message"].as_str().unwrap().contains("disputed"), "{error}");
+    let clear = s.put_holds(&s.manager, &holds_with("")).await;
+    assert_error(clear, 422, "unprocessable_state").await;
 
     // A second dispute, raised on a call, keeps the hold after the first is verified.
     let call = json!({ "direction": "inbound", "outcome": "dispute_raised", "started_at": days_ago_at(0, 0) });
@@ -582,7 +595,7 @@ async fn contact_rules_configurable() {
         ("/api/v1/contact-rules/US/call", json!({ "window_start": "21:00", "window_end": "08:00", "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_end"),
         ("/api/v1/contact-rules/US/call", json!({ "window_start": "8am", "window_end": "20:00", "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_start"),
         ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": 7, "cap_days": null, "quiet_days_after_conversation": 0 }), "cap_days"),
-        ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 61 }), "quiet_days_after_conversation"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 15 }), "quiet_days_after_conversation"),
     ] {
         let error = assert_error(s.app.put_json(&admin, path, &body).await, 400, "validation_failed").await;
         assert_eq!(error["error"]["fields"][0]["field"], field, "{path}: {error}");

@@ -228,6 +228,16 @@ async fn time_barred_refused_legal_template() {
     assert!(body["error"]["message"].as_str().unwrap().contains("time_barred"), "{body}");
     assert_eq!(s.app.count("SELECT count(*) AS n FROM correspondence"), 0);
 
+    // No limitation rule covers Illinois, so legal content waits for one.
+    let unknown: Value = s.batch(&final_demand, &[&s.accounts[1]], "demand-unknown").await.json().await.unwrap();
+    assert_eq!(item_for(&unknown, &s.accounts[1])["blocked_reasons"], json!(["limitation_unknown"]));
+    diesel::sql_query(
+        "INSERT INTO limitation_periods (country, region, debt_type, years, runs_from, payment_restarts, source)
+         VALUES ('US', 'IL', 'any', 5, 'default', false, 'a rule for this test')",
+    )
+    .execute(&mut s.app.db())
+    .unwrap();
+
     let batch: Value = s.batch(&final_demand, &[&s.accounts[0], &s.accounts[1]], "demand-batch").await.json().await.unwrap();
     assert_eq!(item_for(&batch, &s.accounts[0])["blocked_reasons"], json!(["time_barred"]));
     assert_eq!(item_for(&batch, &s.accounts[1])["status"], "generated");

@@ -9,9 +9,18 @@ use uuid::Uuid;
 use super::client::{read_json, Call};
 use super::error::ApiError;
 
-/// Asks whether the debtor may be contacted on `channel` at `at` (now when absent).
-pub async fn contact_eligibility(account_id: Uuid, channel: Channel, at: Option<DateTime<Utc>>) -> Result<EligibilityDto, ApiError> {
+/// Asks whether the debtor may be contacted on `channel` at `at` (now when
+/// absent), on the number `phone` when one is given.
+pub async fn contact_eligibility(
+    account_id: Uuid,
+    channel: Channel,
+    at: Option<DateTime<Utc>>,
+    phone: Option<String>,
+) -> Result<EligibilityDto, ApiError> {
     let mut params = vec![("channel", channel.as_str().to_string())];
+    if let Some(phone) = phone {
+        params.push(("phone", phone));
+    }
     if let Some(at) = at {
         params.push(("at", at.to_rfc3339_opts(SecondsFormat::Secs, true)));
     }

@@ -125,6 +125,9 @@ pub struct AccountHolds {
     /// The statute of limitations has run. This blocks only content that
     /// mentions legal action (`ContactRequest::mentions_legal_action`).
     pub time_barred: bool,
+    /// No limitation rule covers the debt, or it has no day to count from,
+    /// so it may be time-barred. This too blocks only legal content.
+    pub limitation_unknown: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,6 +248,8 @@ fn blocking_reasons(request: &ContactRequest, contact: &ContactDetails, holds: &
     }
     if holds.time_barred && request.mentions_legal_action {
         reasons.push(Reason::time_barred());
+    } else if holds.limitation_unknown && request.mentions_legal_action {
+        reasons.push(Reason::limitation_unknown());
     }
 
     reasons.sort_by_key(|reason| ReasonCode::ALL.iter().position(|code| *code == reason.code));

@@ -28,6 +28,7 @@ use super::Channel;
 /// | `do_not_call` | never by time: the number, or every valid number, is marked do not call |
 /// | `manager_hold` | never by time: a manager put the account on hold |
 /// | `time_barred` | never by time: the debt is time-barred and the content mentions legal action |
+/// | `limitation_unknown` | never by time: no limitation rule covers the debt, and the content mentions legal action |
 /// | `no_valid_channel` | never by time: no valid phone, address or email for the channel |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReasonCode {
@@ -41,11 +42,12 @@ pub enum ReasonCode {
     DoNotCall,
     ManagerHold,
     TimeBarred,
+    LimitationUnknown,
     NoValidChannel,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 11] = [
+    pub const ALL: [ReasonCode; 12] = [
         ReasonCode::OutsideContactWindow,
         ReasonCode::FrequencyCap,
         ReasonCode::RecentConversation,
@@ -56,6 +58,7 @@ impl ReasonCode {
         ReasonCode::DoNotCall,
         ReasonCode::ManagerHold,
         ReasonCode::TimeBarred,
+        ReasonCode::LimitationUnknown,
         ReasonCode::NoValidChannel,
     ];
 
@@ -71,6 +74,7 @@ impl ReasonCode {
             ReasonCode::DoNotCall => "do_not_call",
             ReasonCode::ManagerHold => "manager_hold",
             ReasonCode::TimeBarred => "time_barred",
+            ReasonCode::LimitationUnknown => "limitation_unknown",
             ReasonCode::NoValidChannel => "no_valid_channel",
         }
     }
@@ -222,6 +226,14 @@ impl Reason {
         Reason::new(
             ReasonCode::TimeBarred,
             "The debt is time-barred, so content that mentions legal action must not be sent.".to_string(),
+        )
+    }
+
+    pub fn limitation_unknown() -> Reason {
+        Reason::new(
+            ReasonCode::LimitationUnknown,
+            "No statute of limitations rule covers this debt, so it may be time-barred and content that mentions legal action must not be sent."
+                .to_string(),
         )
     }
 

@@ -702,6 +702,7 @@ fn reason_codes_match_documented_list() {
             "do_not_call",
             "manager_hold",
             "time_barred",
+            "limitation_unknown",
             "no_valid_channel",
         ]
     );
@@ -791,4 +792,21 @@ fn no_location_uses_default_zone() {
 
     // New York is the policy's default zone, where it is already 08:30.
     assert!(result.allowed, "{:?}", result.reasons);
+}
+
+#[test]
+fn limitation_unknown_blocks_only_legal_content() {
+    let holds = AccountHolds { limitation_unknown: true, ..AccountHolds::default() };
+    let debtor = chicago_debtor();
+    let at = local(CHICAGO, 2026, 1, 14, 12, 0);
+    for (legal, expected) in [(false, vec![]), (true, vec![ReasonCode::LimitationUnknown])] {
+        let request = ContactRequest { channel: Channel::Letter, at, phone: None, mentions_legal_action: legal };
+        let result = eligibility(&request, &debtor, &holds, &[], &policy());
+        let codes: Vec<ReasonCode> = result.reasons.iter().map(|reason| reason.code).collect();
+        assert_eq!(codes, expected, "legal content: {legal}");
+    }
+    let both = AccountHolds { time_barred: true, limitation_unknown: true, ..AccountHolds::default() };
+    let request = ContactRequest { channel: Channel::Letter, at, phone: None, mentions_legal_action: true };
+    let codes: Vec<ReasonCode> = eligibility(&request, &debtor, &both, &[], &policy()).reasons.iter().map(|r| r.code).collect();
+    assert_eq!(codes, vec![ReasonCode::TimeBarred], "a known bar is named, not the unknown rule");
 }

@@ -401,7 +401,7 @@ fn find_region(country: &str, code: &str) -> Option<&'static Region> {
 
 /// Normalises a country code, mapping US territories with their own ISO
 /// codes (PR, VI, GU) to the United States region of the same code.
-fn normalise_country(country: &str, region: Option<&str>) -> (String, Option<String>) {
+pub fn normalise_country(country: &str, region: Option<&str>) -> (String, Option<String>) {
     let country = country.trim().to_ascii_uppercase();
     match country.as_str() {
         "PR" | "VI" | "GU" => ("US".to_string(), Some(country)),

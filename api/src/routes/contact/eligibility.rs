@@ -18,6 +18,9 @@ pub struct EligibilityQuery {
     at: Option<String>,
     /// `true` when the content mentions legal action, which a time-barred debt forbids; `false` when absent.
     mentions_legal_action: Option<String>,
+    /// For calls and text messages, the number to check in E.164 form; every
+    /// number of the debtor when absent.
+    phone: Option<String>,
 }
 
 /// Whether the debtor may be contacted on a channel at an instant, every
@@ -36,7 +39,7 @@ pub async fn get_contact_eligibility(
     let check = Check {
         channel: parse_channel(query.channel.as_deref())?,
         at: parse_at(query.at.as_deref())?,
-        phone_e164: None,
+        phone_e164: query.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string),
         mentions_legal_action: parse_flag("mentions_legal_action", query.mentions_legal_action.as_deref())?,
     };
     let decision = with_conn(&pool, move |conn| eligibility::get(conn, &user, account_id, &check)).await?;

@@ -10,7 +10,8 @@
 //!   It does not change the account status, because an active repayment
 //!   plan blocks status changes and a dispute on a call must be recorded
 //!   either way;
-//! - `bankruptcy_reported` and `deceased_reported` set the matching holds;
+//! - `bankruptcy_reported` and `deceased_reported` set the matching hold on
+//!   every account of the debtor with the creditor;
 //! - `promise_taken` records the call's promise (`services::promises`);
 //! - a `follow_up_on` day raises a `call_follow_up` task for that day,
 //!   assigned to the account's agent, or to the caller when nobody is.
@@ -157,14 +158,14 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
             ),
         )?;
         if !overridden_codes.is_empty() {
-            // The override reason is free text and may name people, so only the codes are audited.
+            // The audit row keeps the manager's reason with the codes it overrode.
             audit::record(
                 conn,
                 event(
                     "contact.rule_overridden",
                     "call",
                     call_id,
-                    json!({ "account_id": account_id, "channel": Channel::Call, "reasons": overridden_codes }),
+                    json!({ "account_id": account_id, "channel": Channel::Call, "reasons": overridden_codes, "override_reason": override_reason }),
                 ),
             )?;
         }
@@ -332,13 +333,28 @@ fn apply_outcome(
         disputes::open(conn, user, &account, Some(call_id), None)?;
         return Ok(());
     }
-    let mut requested = holds::load(conn, account_id)?;
-    match outcome {
-        CallOutcome::BankruptcyReported => requested.bankruptcy = true,
-        CallOutcome::DeceasedReported => requested.deceased = true,
-        _ => return Ok(()),
+    if !matches!(outcome, CallOutcome::BankruptcyReported | CallOutcome::DeceasedReported) {
+        return Ok(());
     }
-    holds::store(conn, Some(user.id), creditor_id, account_id, &requested, json!({ "source": "call", "call_id": call_id, "outcome": outcome }))
+    // Death and bankruptcy are the debtor's, so every account of theirs with
+    // this creditor gets the hold, in id order as accounts are locked.
+    let debtor_id: Uuid = accounts::table.find(account_id).select(accounts::debtor_id).first(conn)?;
+    let account_ids: Vec<Uuid> = accounts::table
+        .filter(accounts::debtor_id.eq(debtor_id))
+        .filter(accounts::creditor_id.eq(creditor_id))
+        .order(accounts::id.asc())
+        .select(accounts::id)
+        .load(conn)?;
+    for each in account_ids {
+        let mut requested = holds::load(conn, each)?;
+        match outcome {
+            CallOutcome::BankruptcyReported => requested.bankruptcy = true,
+            _ => requested.deceased = true,
+        }
+        let cause = json!({ "source": "call", "call_id": call_id, "call_account_id": account_id, "outcome": outcome });
+        holds::store(conn, Some(user.id), creditor_id, each, &requested, cause)?;
+    }
+    Ok(())
 }
 
 /// Records the promise taken on the call through the promises service, which

@@ -98,19 +98,18 @@ pub fn verify(conn: &mut PgConnection, user: &CurrentUser, dispute_id: Uuid, req
             .optional()?
             .ok_or_else(|| ApiError::not_found("dispute"))?;
         let ctx = context(conn, user, account_id, true)?;
-        let (status, raised_at): (String, DateTime<Utc>) =
-            disputes::table.find(dispute_id).select((disputes::status, disputes::raised_at)).first(conn)?;
+        let (status, raised_on) = raised_day(conn, dispute_id)?;
         if status != "open" {
             return Err(ApiError::new(ErrorCode::UnprocessableState, "this dispute is already verified; raise a new dispute if the debtor disputes again"));
         }
-        if request.sent_on > ctx.today || request.sent_on < raised_at.date_naive() {
+        if request.sent_on > ctx.today || request.sent_on < raised_on {
             return Err(ApiError::validation(vec![FieldError::new(
                 "sent_on",
                 "out_of_range",
                 format!(
                     "sent_on {} is not between the day the dispute was raised ({}) and today ({}); send the day the verification went out",
                     request.sent_on,
-                    raised_at.date_naive(),
+                    raised_on,
                     ctx.today
                 ),
             )]));
@@ -163,6 +162,24 @@ pub fn list(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid) -> Ap
         .into_iter()
         .map(to_dto)
         .collect()
+}
+
+/// Returns the dispute's status and the day it was raised in the creditor's time zone.
+fn raised_day(conn: &mut PgConnection, dispute_id: Uuid) -> ApiResult<(String, NaiveDate)> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        raised_on: NaiveDate,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT d.status, (d.raised_at AT TIME ZONE c.time_zone)::date AS raised_on
+         FROM disputes d JOIN creditors c ON c.id = d.creditor_id WHERE d.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(dispute_id)
+    .get_result(conn)?;
+    Ok((row.status, row.raised_on))
 }
 
 fn load(conn: &mut PgConnection, id: Uuid) -> ApiResult<DisputeDto> {

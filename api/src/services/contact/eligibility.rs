@@ -47,7 +47,10 @@ pub fn decide(conn: &mut PgConnection, account: &LockedAccount, check: &Check) -
     // A debt past its statute of limitations is time-barred whether or not
     // a manager set the hold.
     let day = check.at.with_timezone(&policy.default_zone).date_naive();
-    holds.time_barred |= limitation::assess(conn, account, day)?.time_barred;
+    // Where no rule covers the debt, legal content is blocked as well.
+    let limitation = limitation::assess(conn, account, day)?;
+    holds.time_barred |= limitation.time_barred;
+    holds.limitation_unknown = limitation.barred_from.is_none();
     let history = attempts(conn, account.id, check.at)?;
     let request = ContactRequest {
         channel: rules_channel(check.channel),
@@ -125,6 +128,8 @@ pub fn rules_holds(stored: &ContactHoldsDto, account_status: &str) -> AccountHol
         deceased: stored.deceased,
         manager_hold: stored.manager_hold,
         time_barred: stored.time_barred,
+        // `decide` sets it from the limitation rules; calls never mention legal action.
+        limitation_unknown: false,
     }
 }
 

@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::super::audit::{self, AuditEvent};
 use super::super::plans::context;
 use crate::auth::CurrentUser;
-use crate::db::schema::contact_holds;
+use crate::db::schema::{contact_holds, disputes};
 use crate::error::{ApiError, ApiResult};
+use shared::ErrorCode;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = contact_holds)]
@@ -69,6 +70,20 @@ pub fn put(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, reques
 
     conn.transaction(|conn| {
         let ctx = context(conn, user, account_id, true)?;
+        // The dispute hold follows the disputes: it lifts only when each is verified.
+        let open_disputes: i64 = disputes::table
+            .filter(disputes::account_id.eq(account_id))
+            .filter(disputes::status.eq("open"))
+            .count()
+            .get_result(conn)?;
+        if requested.disputed != (open_disputes > 0) {
+            let why = if open_disputes > 0 {
+                format!("disputed cannot be cleared while {open_disputes} dispute(s) on the account are open; record each verification with POST /disputes/{{id}}/verification")
+            } else {
+                "disputed cannot be set here; record the dispute with POST /accounts/{id}/disputes, which sets it".to_string()
+            };
+            return Err(ApiError::new(ErrorCode::UnprocessableState, why));
+        }
         store(conn, Some(user.id), ctx.account.creditor_id, account_id, &requested, json!({ "source": "manual" }))?;
         Ok::<_, ApiError>(())
     })?;

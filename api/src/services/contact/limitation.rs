@@ -12,6 +12,7 @@ use super::super::ledger::LockedAccount;
 use super::super::plans::context;
 use crate::auth::CurrentUser;
 use crate::db::schema::{accounts, debtor_addresses, limitation_periods};
+use crate::domain::contact_rules::zones::normalise_country;
 use crate::error::ApiResult;
 
 #[derive(Queryable)]
@@ -49,7 +50,8 @@ pub fn assess(conn: &mut PgConnection, account: &LockedAccount, day: NaiveDate) 
     let Some((Some(country), region)) = place else {
         return Ok(unknown("the debtor has no address with a country, so no limitation rule applies"));
     };
-    let country = country.trim().to_ascii_uppercase();
+    // USA, UK and the US territories' own codes name the rows' countries.
+    let (country, region) = normalise_country(&country, region.as_deref());
     let region = region.map(|r| r.trim().to_ascii_uppercase()).unwrap_or_default();
     let debt_type = debt_type.unwrap_or_else(|| "any".to_string());
 

@@ -10,11 +10,16 @@ use shared::FieldError;
 use uuid::Uuid;
 
 use super::super::audit::{self, AuditEvent};
+use super::eligibility::HISTORY_DAYS;
 use super::rules_channel;
 use crate::auth::CurrentUser;
 use crate::db::schema::contact_rules;
 use crate::domain::contact_rules::{AttemptCap, ChannelRules, ContactWindow, JurisdictionRules, RulesTable};
 use crate::error::{ApiError, ApiResult};
+
+/// Longest `cap_days` and `quiet_days_after_conversation`: eligibility loads
+/// `HISTORY_DAYS` of calls, one more than this to allow for zone offsets.
+const MAX_RULE_DAYS: u32 = HISTORY_DAYS as u32 - 1;
 
 /// The jurisdiction whose rows apply to every country without rows of its own.
 pub const DEFAULT_JURISDICTION: &str = "default";
@@ -198,8 +203,8 @@ fn check_limits(limits: &ContactLimits) -> ApiResult<(Option<NaiveTime>, Option<
             if !(1..=100).contains(&attempts) {
                 problems.push(FieldError::new("cap_attempts", "out_of_range", format!("cap_attempts {attempts} is not from 1 to 100")));
             }
-            if !(1..=60).contains(&days) {
-                problems.push(FieldError::new("cap_days", "out_of_range", format!("cap_days {days} is not from 1 to 60")));
+            if !(1..=MAX_RULE_DAYS).contains(&days) {
+                problems.push(FieldError::new("cap_days", "out_of_range", format!("cap_days {days} is not from 1 to {MAX_RULE_DAYS}")));
             }
         }
         _ => problems.push(FieldError::new(
@@ -208,11 +213,11 @@ fn check_limits(limits: &ContactLimits) -> ApiResult<(Option<NaiveTime>, Option<
             "cap_attempts and cap_days go together; send both, or both null for no cap",
         )),
     }
-    if limits.quiet_days_after_conversation > 60 {
+    if limits.quiet_days_after_conversation > MAX_RULE_DAYS {
         problems.push(FieldError::new(
             "quiet_days_after_conversation",
             "out_of_range",
-            format!("quiet_days_after_conversation {} is more than 60", limits.quiet_days_after_conversation),
+            format!("quiet_days_after_conversation {} is more than {MAX_RULE_DAYS}", limits.quiet_days_after_conversation),
         ));
     }
     if problems.is_empty() {

@@ -12,6 +12,7 @@ pub mod read;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Uuid as SqlUuid};
+use crate::db::schema::disputes;
 use shared::plans::RepaymentPolicy;
 use shared::status::AccountStatus;
 use shared::users::Role;
@@ -28,6 +29,8 @@ pub struct PlanContext {
     pub account: LockedAccount,
     pub policy: RepaymentPolicy,
     pub today: NaiveDate,
+    /// A dispute on the account awaits verification, which pauses collection.
+    pub open_dispute: bool,
 }
 
 impl PlanContext {
@@ -41,6 +44,12 @@ impl PlanContext {
     /// Refuses plans and promises unless the account is open or in arrangement:
     /// closed accounts are not collected, and disputed or held ones wait.
     pub fn require_collectable(&self, what: &str) -> ApiResult<()> {
+        if self.open_dispute {
+            return Err(ApiError::new(
+                ErrorCode::UnprocessableState,
+                format!("the debt is disputed, so {what} cannot be made: collection is paused until the verification is recorded"),
+            ));
+        }
         let status: AccountStatus = self.account.status.parse().map_err(|e: String| ApiError::internal(anyhow::anyhow!(e)))?;
         let why = match status {
             AccountStatus::Open | AccountStatus::InArrangement => return Ok(()),
@@ -78,7 +87,11 @@ pub fn context(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, lo
     }
     let policy = policy::load(conn, account.creditor_id)?;
     let today = creditor_today(conn, account.creditor_id)?;
-    Ok(PlanContext { account, policy, today })
+    let open_dispute = diesel::select(diesel::dsl::exists(
+        disputes::table.filter(disputes::account_id.eq(account.id)).filter(disputes::status.eq("open")),
+    ))
+    .get_result(conn)?;
+    Ok(PlanContext { account, policy, today, open_dispute })
 }
 
 fn read_account(conn: &mut PgConnection, account_id: Uuid) -> QueryResult<Option<LockedAccount>> {

@@ -47,16 +47,21 @@ pub fn CallForm(
 
     // Checks the contact rules for the start time as typed, or for now.
     let check_generation = StoredValue::new(0u64);
+    // Only the start time and the number change the answer, so typing the
+    // notes or other fields sends no check.
+    let check_input = Memo::new(move |_| draft.with(|draft| (draft.started_at.clone(), draft.phone.trim().to_string())));
     Effect::new(move |_| {
-        let at = draft.with(|draft| draft.started_at());
+        let (_, phone) = check_input.get();
+        let at = draft.with_untracked(|draft| draft.started_at());
         let Ok(at) = at else {
             check.set(None);
             return;
         };
+        let phone = (!phone.is_empty()).then_some(phone);
         let this_check = check_generation.get_value() + 1;
         check_generation.set_value(this_check);
         spawn_local(async move {
-            let response = api::contact_eligibility(account_id, Channel::Call, at).await;
+            let response = api::contact_eligibility(account_id, Channel::Call, at, phone).await;
             if check_generation.try_get_value() == Some(this_check) {
                 check.try_set(Some(response));
             }
