@@ -101,6 +101,10 @@ pub struct RankedRow {
     pub score: i32,
 }
 
+// TODO: with 50,000 accounts per agent this query takes about 3.3 s a page
+// (docs/benchmarks.md, "Worklist"), because it scores every account before
+// ordering; a stored score kept current by calls, payments and the daily run
+// would let a page read an index instead.
 /// The scoring query over one agent's worked accounts, with every weight
 /// bound from `shared::worklist`. `at` is the instant that "today", "days
 /// since" and "recent" count from. The caller appends conditions on `a`
