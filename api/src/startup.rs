@@ -53,6 +53,19 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("failed to listen on {}: {e}; choose another address with --bind", settings.bind))?;
         let local_address = listener.local_addr()?;
         let port = local_address.port();
+        if settings.mail.is_some() && settings.public_url.is_none() {
+            // Opt-out links in emails are built from the public URL.
+            if local_address.ip().is_unspecified() {
+                anyhow::bail!(
+                    "emails carry opt-out links, and {local_address} is not an address debtors can reach; \
+                     set --public-url (RECOVERY_DESK_PUBLIC_URL) to the address the server is reached at"
+                );
+            }
+            tracing::warn!(
+                bind = %local_address,
+                "no --public-url is set, so the opt-out links in emails point at the listening address"
+            );
+        }
         let public_url = web::Data::new(PublicUrl(
             settings.public_url.clone().unwrap_or_else(|| format!("http://{local_address}")).trim_end_matches('/').to_string(),
         ));

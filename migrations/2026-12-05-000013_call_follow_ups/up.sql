@@ -5,3 +5,6 @@ ALTER TABLE follow_up_tasks ADD CONSTRAINT follow_up_tasks_kind_check
 
 -- The promise taken on a call, so the timeline can show them together.
 ALTER TABLE calls ADD COLUMN promise_id uuid REFERENCES promises (id) ON DELETE SET NULL;
+
+-- The account timeline lists the account's tasks.
+CREATE INDEX follow_up_tasks_account_idx ON follow_up_tasks (account_id);

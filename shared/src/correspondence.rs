@@ -46,8 +46,41 @@ pub const MERGE_FIELDS: &[(&str, &str)] = &[
 /// Words that show a text speaks of legal action. A template whose text
 /// contains one must be marked `mentions_legal_action`, so the contact rules
 /// keep it from time-barred debts.
-pub const LEGAL_ACTION_WORDS: &[&str] =
-    &["legal action", "lawsuit", "sue", "court", "litigation", "legal proceedings", "attorney", "solicitor"];
+///
+/// Each entry is a whole word or phrase, with its plural and other forms
+/// listed, because a stem such as "court" would also match "courtesy".
+/// Hyphens and line breaks between words count as spaces.
+pub const LEGAL_ACTION_WORDS: &[&str] = &[
+    "legal action",
+    "legal proceedings",
+    "legal proceeding",
+    "lawsuit",
+    "lawsuits",
+    "sue",
+    "sued",
+    "suing",
+    "court",
+    "courts",
+    "litigation",
+    "litigate",
+    "attorney",
+    "attorneys",
+    "solicitor",
+    "solicitors",
+    "lawyer",
+    "lawyers",
+    "judgment",
+    "judgments",
+    "judgement",
+    "judgements",
+    "garnish",
+    "garnishment",
+    "garnishee",
+    "bailiff",
+    "bailiffs",
+    "enforcement agent",
+    "enforcement agents",
+];
 
 /// Returns whether `name` is a known merge field.
 pub fn is_merge_field(name: &str) -> bool {
@@ -208,10 +241,11 @@ pub fn render(field: &str, text: &str, values: &MergeValues) -> Result<String, V
     }
 }
 
-/// Returns the first word of `LEGAL_ACTION_WORDS` that `text` contains as a
-/// whole word, ignoring case.
+/// Returns the first entry of `LEGAL_ACTION_WORDS` that `text` contains as a
+/// whole word, ignoring case, with hyphens and runs of whitespace read as
+/// one space.
 pub fn legal_action_word(text: &str) -> Option<&'static str> {
-    let lower = text.to_lowercase();
+    let lower: String = text.to_lowercase().replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ");
     LEGAL_ACTION_WORDS.iter().copied().find(|word| {
         lower.match_indices(word).any(|(start, _)| {
             let before = lower[..start].chars().next_back();
@@ -556,6 +590,11 @@ mod tests {
         assert_eq!(legal_action_word("We may sue."), Some("sue"));
         assert_eq!(legal_action_word("Your issue is resolved; pursue it."), None);
         assert_eq!(legal_action_word("Courtesy reminder"), None);
+        assert_eq!(legal_action_word("passed to our Attorneys"), Some("attorneys"));
+        assert_eq!(legal_action_word("the courts may"), Some("courts"));
+        assert_eq!(legal_action_word("we may take legal-\naction"), Some("legal action"));
+        assert_eq!(legal_action_word("a County Court Judgment"), Some("court"));
+        assert_eq!(legal_action_word("we have sued before"), Some("sued"));
     }
 
     #[test]

@@ -91,6 +91,12 @@ async fn send(mailer: &Mailer, claimed: &Claimed) -> Outcome {
 /// Claims due emails, leasing them for 15 minutes (longer than 20 sends at a
 /// 30 s timeout each) so a crashed sender's rows come back by themselves,
 /// and runs the contact rules on each. `Some` outcome means: do not send.
+// TODO: a crash between the SMTP server accepting an email and `record`
+// writing `sent` leaves the row queued, so it is sent again when its lease
+// runs out; a `sending` status committed before the send would stop that.
+// One row whose rules check fails drops its whole claimed group until the
+// lease runs out, and the rules are checked for the whole group before the
+// first send, so the last send of a group can follow its check by minutes.
 fn claim_and_check(pool: &PgPool) -> anyhow::Result<Vec<(Claimed, Option<Outcome>)>> {
     let mut conn = pool.get()?;
     let claimed: Vec<Claimed> = diesel::sql_query(

@@ -327,20 +327,11 @@ impl FontSet {
     }
 }
 
-/// Lists characters as `U+4E00 '一'`, separated by commas, for error
-/// messages. Control characters are shown by code point only.
+/// Lists characters by code point, such as `U+4E00`, separated by commas,
+/// for error messages. The characters themselves are left out, because
+/// they come from names and addresses.
 pub(crate) fn describe_characters(characters: &[char]) -> String {
-    characters
-        .iter()
-        .map(|&character| {
-            if character.is_control() {
-                format!("U+{:04X}", u32::from(character))
-            } else {
-                format!("U+{:04X} '{character}'", u32::from(character))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    characters.iter().map(|&character| format!("U+{:04X}", u32::from(character))).collect::<Vec<_>>().join(", ")
 }
 
 /// Reports whether `character` belongs to a right-to-left script block:
@@ -429,6 +420,6 @@ mod tests {
 
     #[test]
     fn describe_lists_code_points() {
-        assert_eq!(describe_characters(&['王', '\n']), "U+738B '王', U+000A");
+        assert_eq!(describe_characters(&['王', '\n']), "U+738B, U+000A");
     }
 }

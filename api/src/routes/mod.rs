@@ -260,9 +260,27 @@ fn json_config() -> web::JsonConfig {
 fn json_message(error: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match error.classify() {
-        Category::Data => format!("the JSON body does not have the expected fields or types: {error}"),
+        Category::Data => format!("the JSON body does not have the expected fields or types: {}", without_value(&error.to_string())),
         _ => format!("the request body is not valid JSON: {error}"),
     }
+}
+
+/// Drops the rejected value from serde's "invalid type" and "invalid value"
+/// messages, which quote it, because a value in the wrong place may be a
+/// name or a number: `invalid type: integer `12175550143`, expected a
+/// string` becomes `invalid type: integer, expected a string`.
+fn without_value(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        let Some(rest) = message.strip_prefix(prefix) else {
+            continue;
+        };
+        let Some(end) = rest.find(", expected") else {
+            continue;
+        };
+        let kind = rest[..end].split([' ', '`', '"']).next().unwrap_or_default();
+        return format!("{prefix}{kind}{}", &rest[end..]);
+    }
+    message.to_string()
 }
 
 fn query_config() -> web::QueryConfig {
@@ -299,4 +317,22 @@ pub fn parse_limit(value: Option<&str>) -> ApiResult<u32> {
         },
     };
     parsed.map_err(|message| ApiError::invalid_field("limit", message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_value;
+
+    #[test]
+    fn rejected_values_left_out() {
+        assert_eq!(
+            without_value("invalid type: integer `12175550143`, expected a string at line 1 column 30"),
+            "invalid type: integer, expected a string at line 1 column 30"
+        );
+        assert_eq!(
+            without_value("invalid value: string \"Ana Smith\", expected a date at line 1 column 9"),
+            "invalid value: string, expected a date at line 1 column 9"
+        );
+        assert_eq!(without_value("unknown field `colour`, expected one of `a`, `b`"), "unknown field `colour`, expected one of `a`, `b`");
+    }
 }

@@ -31,9 +31,22 @@ struct EntryRow {
 }
 
 /// The calls come from their table, which contains the notes, and the audit row
-/// of each call is left out so it is not listed twice. Entries at the same
-/// instant keep the order they were written in.
+/// of each call is left out so it is not listed twice. The other entries
+/// are the audit rows of the account and of each record that belongs to
+/// it, found one record at a time through `audit_log_entity_idx`. Entries
+/// at the same instant keep the order they were written in.
 const TIMELINE_SQL: &str = "
+    WITH subjects (entity_type, entity_id) AS (
+        SELECT 'account', $1::uuid
+        UNION ALL SELECT 'call', id FROM calls WHERE account_id = $1
+        UNION ALL SELECT 'promise', id FROM promises WHERE account_id = $1
+        UNION ALL SELECT 'plan', id FROM plans WHERE account_id = $1
+        UNION ALL SELECT 'payment', payment_id FROM payment_parts WHERE account_id = $1
+        UNION ALL SELECT 'correspondence', id FROM correspondence WHERE account_id = $1
+        UNION ALL SELECT 'dispute', id FROM disputes WHERE account_id = $1
+        UNION ALL SELECT 'follow_up_task', id FROM follow_up_tasks WHERE account_id = $1
+        UNION ALL SELECT 'debtor_phone', p.id FROM debtor_phones p JOIN accounts ac ON ac.debtor_id = p.debtor_id WHERE ac.id = $1
+    )
     SELECT at, kind, entity_type, entity_id, actor_user_id, details
     FROM (
         SELECT c.started_at AS at, 'call.logged' AS kind, 'call' AS entity_type, c.id AS entity_id,
@@ -46,17 +59,9 @@ const TIMELINE_SQL: &str = "
         WHERE c.account_id = $1
         UNION ALL
         SELECT a.created_at, a.action, a.entity_type, a.entity_id, a.actor_user_id, a.details, a.id
-        FROM audit_log a
+        FROM subjects s
+        JOIN audit_log a ON a.entity_type = s.entity_type AND a.entity_id = s.entity_id
         WHERE a.action <> 'call.logged'
-          AND ((a.entity_type = 'account' AND a.entity_id = $1)
-            OR (a.entity_type = 'call' AND a.entity_id IN (SELECT id FROM calls WHERE account_id = $1))
-            OR (a.entity_type = 'promise' AND a.entity_id IN (SELECT id FROM promises WHERE account_id = $1))
-            OR (a.entity_type = 'plan' AND a.entity_id IN (SELECT id FROM plans WHERE account_id = $1))
-            OR (a.entity_type = 'payment' AND a.entity_id IN (SELECT payment_id FROM payment_parts WHERE account_id = $1))
-            OR (a.entity_type = 'correspondence' AND a.entity_id IN (SELECT id FROM correspondence WHERE account_id = $1))
-            OR (a.entity_type = 'dispute' AND a.entity_id IN (SELECT id FROM disputes WHERE account_id = $1))
-            OR (a.entity_type = 'follow_up_task' AND a.entity_id IN (SELECT id FROM follow_up_tasks WHERE account_id = $1))
-            OR (a.entity_type = 'debtor_phone' AND a.details ->> 'account_id' = $1::text))
     ) entries
     ORDER BY at DESC, seq DESC
     LIMIT $2";

@@ -595,7 +595,10 @@ async fn contact_rules_configurable() {
         ("/api/v1/contact-rules/US/call", json!({ "window_start": "21:00", "window_end": "08:00", "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_end"),
         ("/api/v1/contact-rules/US/call", json!({ "window_start": "8am", "window_end": "20:00", "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_start"),
         ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": 7, "cap_days": null, "quiet_days_after_conversation": 0 }), "cap_days"),
-        ("/api/v1/contact-rules/US/call", json!({ "window_start": null, "window_end": null, "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 15 }), "quiet_days_after_conversation"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": "08:00", "window_end": "21:00", "cap_attempts": 7, "cap_days": 7, "quiet_days_after_conversation": 15 }), "quiet_days_after_conversation"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": "07:00", "window_end": "21:00", "cap_attempts": 7, "cap_days": 7, "quiet_days_after_conversation": 7 }), "window_start"),
+        ("/api/v1/contact-rules/US/call", json!({ "window_start": "08:00", "window_end": "21:00", "cap_attempts": 8, "cap_days": 7, "quiet_days_after_conversation": 7 }), "cap_attempts"),
+        ("/api/v1/contact-rules/US/email", json!({ "window_start": null, "window_end": null, "cap_attempts": null, "cap_days": null, "quiet_days_after_conversation": 0 }), "window_start"),
     ] {
         let error = assert_error(s.app.put_json(&admin, path, &body).await, 400, "validation_failed").await;
         assert_eq!(error["error"]["fields"][0]["field"], field, "{path}: {error}");

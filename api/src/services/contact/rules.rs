@@ -106,6 +106,7 @@ pub fn put(conn: &mut PgConnection, user: &CurrentUser, jurisdiction: &str, chan
         ApiError::invalid_field("channel", format!("channel '{shown}' is not a contact channel; use one of {}", Channel::names()))
     })?;
     let (window_start, window_end) = check_limits(limits)?;
+    check_legal_floor(&jurisdiction, channel, limits, window_start, window_end)?;
     let cap_attempts = limits.cap_attempts.map(|n| n as i32);
     let cap_days = limits.cap_days.map(|n| n as i32);
     let quiet_days = limits.quiet_days_after_conversation as i32;
@@ -222,6 +223,93 @@ fn check_limits(limits: &ContactLimits) -> ApiResult<(Option<NaiveTime>, Option<
     }
     if problems.is_empty() {
         Ok((start, end))
+    } else {
+        Err(ApiError::validation(problems))
+    }
+}
+
+/// The loosest limits the law allows in a jurisdiction: the window, and for
+/// calls the cap and quiet days. Administrators may set stricter ones only.
+struct LegalFloor {
+    jurisdiction: &'static str,
+    channels: &'static [Channel],
+    window: (u32, u32),
+    call_cap: Option<(u32, u32)>,
+    call_quiet_days: u32,
+    law: &'static str,
+}
+
+const LEGAL_FLOORS: [LegalFloor; 2] = [
+    LegalFloor {
+        jurisdiction: "US",
+        channels: &[Channel::Call, Channel::Sms, Channel::Email],
+        window: (8, 21),
+        call_cap: Some((7, 7)),
+        call_quiet_days: 7,
+        law: "Regulation F (12 CFR 1006)",
+    },
+    LegalFloor {
+        jurisdiction: "IN",
+        channels: &[Channel::Call, Channel::Sms, Channel::Email],
+        window: (8, 19),
+        call_cap: None,
+        call_quiet_days: 0,
+        law: "the Reserve Bank of India's guidelines for recovery agents",
+    },
+];
+
+/// Rejects limits looser than the law of the jurisdiction allows.
+fn check_legal_floor(
+    jurisdiction: &str,
+    channel: Channel,
+    limits: &ContactLimits,
+    window_start: Option<NaiveTime>,
+    window_end: Option<NaiveTime>,
+) -> ApiResult<()> {
+    let Some(floor) = LEGAL_FLOORS.iter().find(|floor| floor.jurisdiction == jurisdiction && floor.channels.contains(&channel)) else {
+        return Ok(());
+    };
+    let hour = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
+    let (earliest, latest) = (hour(floor.window.0), hour(floor.window.1));
+    let mut problems = Vec::new();
+    let within = matches!((window_start, window_end), (Some(start), Some(end)) if start >= earliest && end <= latest);
+    if !within {
+        problems.push(FieldError::new(
+            "window_start",
+            "looser_than_law",
+            format!(
+                "{} in {jurisdiction} must stay within {:02}:00 to {:02}:00 local time under {}; send a window inside it",
+                channel.as_str(),
+                floor.window.0,
+                floor.window.1,
+                floor.law
+            ),
+        ));
+    }
+    if channel == Channel::Call {
+        if let Some((max_attempts, days)) = floor.call_cap {
+            let strict_enough = matches!((limits.cap_attempts, limits.cap_days), (Some(attempts), Some(over)) if attempts <= max_attempts && over >= days);
+            if !strict_enough {
+                problems.push(FieldError::new(
+                    "cap_attempts",
+                    "looser_than_law",
+                    format!("calls in {jurisdiction} are capped at {max_attempts} in {days} days under {}; send that cap or a stricter one", floor.law),
+                ));
+            }
+        }
+        if limits.quiet_days_after_conversation < floor.call_quiet_days {
+            problems.push(FieldError::new(
+                "quiet_days_after_conversation",
+                "looser_than_law",
+                format!(
+                    "calls in {jurisdiction} need at least {} quiet days after a conversation under {}",
+                    floor.call_quiet_days, floor.law
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
     } else {
         Err(ApiError::validation(problems))
     }

@@ -96,6 +96,9 @@ pub struct ExportFile {
 }
 
 /// Builds the list of `kind` for the accounts that match `filter`, as the user sees them.
+// TODO: accounts that holds block for good (cease, dispute, bankruptcy,
+// deceased) still get rows, marked only in the `*_blocked_by` column; a
+// dialler or print shop working from the file would contact them.
 pub fn export(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -216,7 +219,7 @@ fn build_rows(accounts: &[AccountSummary], keys: &[AccountKey], inputs: &Contact
             }
             ListKind::Mailing => {
                 if contacts.address.as_ref().is_some_and(|a| a.is_valid) {
-                    let callable: Vec<_> = contacts.phones.iter().filter(|p| p.is_valid && p.e164.is_some()).collect();
+                    let callable: Vec<_> = contacts.phones.iter().filter(|p| p.is_valid && !p.do_not_call && p.e164.is_some()).collect();
                     let phones = callable.iter().filter_map(|p| p.e164.clone()).collect::<Vec<_>>().join("; ");
                     let types = callable.iter().map(|p| p.phone_type.clone()).collect::<Vec<_>>().join("; ");
                     rows.push(row(phones, types));
