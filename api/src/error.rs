@@ -51,6 +51,16 @@ impl ApiError {
         self
     }
 
+    /// Returns the cause of a 5xx error with the code as context, or the
+    /// code and field names for other errors, for a job's log line.
+    pub fn into_cause(self) -> anyhow::Error {
+        let code = self.code.as_str();
+        match self.cause {
+            Some(cause) => cause.context(code),
+            None => anyhow::anyhow!("{}", self),
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
     }

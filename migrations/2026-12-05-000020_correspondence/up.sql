@@ -60,7 +60,7 @@ CREATE TABLE correspondence (
     batch_id uuid REFERENCES correspondence_batches (id) ON DELETE CASCADE,
     channel text NOT NULL CONSTRAINT correspondence_channel_check CHECK (channel IN ('letter', 'email')),
     status text NOT NULL CONSTRAINT correspondence_status_check
-        CHECK (status IN ('generated', 'queued', 'sent', 'failed', 'blocked')),
+        CHECK (status IN ('generated', 'queued', 'sending', 'sent', 'failed', 'blocked')),
     -- Reason codes of the contact rules, for status 'blocked'.
     blocked_reasons text[] NOT NULL DEFAULT '{}',
     -- The merged text as generated; null when blocked before merging.
@@ -85,6 +85,7 @@ CREATE TABLE correspondence (
 CREATE INDEX correspondence_account_idx ON correspondence (account_id, created_at);
 CREATE INDEX correspondence_batch_idx ON correspondence (batch_id);
 CREATE INDEX correspondence_queued_idx ON correspondence (next_attempt_at) WHERE status = 'queued';
+CREATE INDEX correspondence_sending_idx ON correspondence (next_attempt_at) WHERE status = 'sending';
 
 -- Default templates for every creditor, version 1 of each.
 WITH seeded (key, name, channel, mentions_legal_action, subject, body) AS (VALUES

@@ -435,6 +435,9 @@ pub enum CorrespondenceStatus {
     Generated,
     /// An email waits for the mailer.
     Queued,
+    /// The mailer is handing the email to the SMTP server. If the mailer
+    /// stops here, the email is marked failed rather than sent twice.
+    Sending,
     /// The SMTP server accepted the email.
     Sent,
     /// The email could not be sent, for the reason in `last_error`.
@@ -444,9 +447,10 @@ pub enum CorrespondenceStatus {
 }
 
 impl CorrespondenceStatus {
-    pub const ALL: [CorrespondenceStatus; 5] = [
+    pub const ALL: [CorrespondenceStatus; 6] = [
         CorrespondenceStatus::Generated,
         CorrespondenceStatus::Queued,
+        CorrespondenceStatus::Sending,
         CorrespondenceStatus::Sent,
         CorrespondenceStatus::Failed,
         CorrespondenceStatus::Blocked,
@@ -456,6 +460,7 @@ impl CorrespondenceStatus {
         match self {
             CorrespondenceStatus::Generated => "generated",
             CorrespondenceStatus::Queued => "queued",
+            CorrespondenceStatus::Sending => "sending",
             CorrespondenceStatus::Sent => "sent",
             CorrespondenceStatus::Failed => "failed",
             CorrespondenceStatus::Blocked => "blocked",

@@ -271,7 +271,7 @@ async fn email_sent_with_opt_out_link() {
     for _ in 0..100 {
         let listed: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/correspondence", s.accounts[0])).await.json().await.unwrap();
         sent = listed["items"][0].clone();
-        if sent["status"] != "queued" {
+        if sent["status"] != "queued" && sent["status"] != "sending" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -444,4 +444,42 @@ async fn new_version_leaves_old_letters() {
     let mut conn = s.app.db();
     let changed = diesel::sql_query("UPDATE template_versions SET body = 'changed'").execute(&mut conn);
     assert!(changed.is_err(), "a stored version was changed");
+}
+
+#[tokio::test]
+async fn email_left_sending_fails_once() {
+    let sink = SmtpSink::start().await.unwrap();
+    let s = setup_with(TestApp::spawn_with_mail(sink.port()).await, daytime_address()).await;
+    let reminder = s.template_id("reminder_email").await;
+    let email: Value = s.generate(&s.accounts[0], &reminder, "email-stale").await.json().await.unwrap();
+    sink.wait_for_messages(1, Duration::from_secs(20)).await.expect("the email arrives");
+    for _ in 0..100 {
+        if s.app.count("SELECT count(*) AS n FROM correspondence WHERE status = 'sent'") == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // As if the mailer had stopped after handing the email over: the row is
+    // still `sending` and its lease has run out.
+    diesel::sql_query(format!(
+        "UPDATE correspondence SET status = 'sending', sent_at = NULL, next_attempt_at = now() - interval '1 minute' WHERE id = '{}'",
+        email["id"].as_str().unwrap()
+    ))
+    .execute(&mut s.app.db())
+    .unwrap();
+
+    let mut stale = Value::Null;
+    for _ in 0..200 {
+        let listed: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/correspondence", s.accounts[0])).await.json().await.unwrap();
+        stale = listed["items"][0].clone();
+        if stale["status"] != "sending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stale["status"], "failed", "{stale}");
+    assert!(stale["last_error"].as_str().unwrap().contains("may have been sent"), "{stale}");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(sink.messages().len(), 1, "the email is not sent again");
 }
