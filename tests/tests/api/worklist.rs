@@ -242,7 +242,29 @@ async fn call_list_csv_and_xlsx() {
             .unwrap();
     assert_eq!(audits.len(), 2);
     assert!(audits[0].details.contains("\"list\": \"call_list\""), "{}", audits[0].details);
+
+    // A search by name is audited as given, without the name.
+    let searched = s.app.get(&s.manager, "/api/v1/accounts/call-list.csv?q=Ana").await;
+    assert_eq!(searched.status(), 200);
+    let audits: Vec<Details> =
+        diesel::sql_query("SELECT details::text AS details FROM audit_log WHERE action = 'accounts.exported' ORDER BY created_at")
+            .load(&mut conn)
+            .unwrap();
+    assert_eq!(audits.len(), 3);
+    assert!(audits[2].details.contains("\"q_given\": true"), "{}", audits[2].details);
     assert!(!audits.iter().any(|a| a.details.contains("Ana")), "no personal data in the audit row");
+
+    // An account whose debtor asked to stop contact is left out and counted.
+    let page: Value = s.app.get(&s.manager, "/api/v1/accounts?q=W-1").await.json().await.unwrap();
+    let w1_id = page["items"][0]["id"].as_str().unwrap().to_string();
+    let holds = json!({ "cease_all": true, "cease_channels": [], "bankruptcy": false, "deceased": false,
+                        "disputed": false, "manager_hold": false, "time_barred": false });
+    assert_eq!(s.app.put_json(&s.manager, &format!("/api/v1/accounts/{w1_id}/contact-holds"), &holds).await.status(), 200);
+    let response = s.app.get(&s.manager, "/api/v1/accounts/call-list.csv?sort=account_ref").await;
+    assert_eq!(response.headers()["x-blocked-account-count"], "1");
+    let rows = csv_rows(&response.bytes().await.unwrap());
+    assert_eq!(rows.len(), 3, "the ceased account has no row: {rows:?}");
+    assert!(!rows.iter().any(|row| row[0] == "W-1"), "{rows:?}");
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ async fn send(pool: web::Data<PgPool>, user: CurrentUser, query: AccountQuery, k
         .content_type(format.content_type())
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
         .insert_header(("X-Row-Count", file.rows.to_string()))
+        .insert_header(("X-Blocked-Account-Count", file.blocked_accounts.to_string()))
         .body(file.bytes))
 }
 

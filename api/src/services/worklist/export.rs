@@ -93,12 +93,16 @@ impl Format {
 pub struct ExportFile {
     pub bytes: Vec<u8>,
     pub rows: usize,
+    /// Accounts left out because the contact rules block the list's channel
+    /// for good (a cease request, a dispute, bankruptcy, death, a hold).
+    pub blocked_accounts: usize,
 }
 
 /// Builds the list of `kind` for the accounts that match `filter`, as the user sees them.
-// TODO: accounts that holds block for good (cease, dispute, bankruptcy,
-// deceased) still get rows, marked only in the `*_blocked_by` column; a
-// dialler or print shop working from the file would contact them.
+/// Accounts the rules block for good on the list's channel get no rows, so
+/// a dialler or print shop working from the file cannot contact them; a
+/// block that time lifts (window, cap, quiet days) keeps the rows, with the
+/// reasons and the next allowed time in their columns.
 pub fn export(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -122,7 +126,7 @@ pub fn export(
         .map(|a| AccountKey { id: a.id, creditor_id: a.creditor_id, debtor_id: a.debtor_id, status: a.status.as_str().to_string() })
         .collect();
     let inputs = ContactInputs::load(conn, &keys, now)?;
-    let rows = build_rows(&accounts, &keys, &inputs, kind, now);
+    let (rows, blocked_accounts) = build_rows(&accounts, &keys, &inputs, kind, now);
 
     let bytes = match format {
         Format::Csv => write_csv(kind, &rows),
@@ -149,8 +153,8 @@ pub fn export(
             },
         )
     })?;
-    tracing::info!(user.id = %user.id, list = kind.as_str(), format = format.as_str(), rows = rows.len(), "accounts exported");
-    Ok(ExportFile { bytes, rows: rows.len() })
+    tracing::info!(user.id = %user.id, list = kind.as_str(), format = format.as_str(), rows = rows.len(), blocked_accounts, "accounts exported");
+    Ok(ExportFile { bytes, rows: rows.len(), blocked_accounts })
 }
 
 /// Describes the filters for the audit trail. The search text `q` may be a
@@ -171,10 +175,17 @@ fn audit_filter(filter: &AccountFilter) -> serde_json::Value {
 
 type Row = [String; 10];
 
-fn build_rows(accounts: &[AccountSummary], keys: &[AccountKey], inputs: &ContactInputs, kind: ListKind, now: DateTime<Utc>) -> Vec<Row> {
+/// Returns the rows and the number of accounts left out as blocked for good.
+fn build_rows(accounts: &[AccountSummary], keys: &[AccountKey], inputs: &ContactInputs, kind: ListKind, now: DateTime<Utc>) -> (Vec<Row>, usize) {
     let empty = DebtorContacts::default();
     let mut rows = Vec::new();
+    let mut blocked_accounts = 0;
     for (account, key) in accounts.iter().zip(keys) {
+        let decision = inputs.eligibility(key, kind.channel(), now);
+        if !decision.allowed && decision.next_allowed_at.is_none() {
+            blocked_accounts += 1;
+            continue;
+        }
         let contacts = inputs.contacts.get(&account.debtor_id).unwrap_or(&empty);
         let address = contacts.address.as_ref().map(|a| {
             format_lines(&AddressParts {
@@ -191,7 +202,6 @@ fn build_rows(accounts: &[AccountSummary], keys: &[AccountKey], inputs: &Contact
         let zones = distinct_zones(inputs.time_zones(key));
         let local_time = zones.iter().map(|zone| now.with_timezone(zone).format("%Y-%m-%d %H:%M %Z").to_string()).collect::<Vec<_>>().join("; ");
         let zone_names = zones.iter().map(|zone| zone.name()).collect::<Vec<_>>().join("; ");
-        let decision = inputs.eligibility(key, kind.channel(), now);
         let next_allowed = decision.next_allowed_at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
         let blocked_by = decision.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join("; ");
         let name = account.debtor_name.clone().unwrap_or_default();
@@ -227,7 +237,7 @@ fn build_rows(accounts: &[AccountSummary], keys: &[AccountKey], inputs: &Contact
             }
         }
     }
-    rows
+    (rows, blocked_accounts)
 }
 
 fn distinct_zones(zones: Vec<Tz>) -> Vec<Tz> {
