@@ -152,11 +152,15 @@ async fn letter_pdf_has_merged_fields() {
     assert!(text.contains("Reminder: account A-1"), "{text}");
     assert!(text.contains("Acme"), "{text}");
     assert!(!text.contains("{{"), "an unfilled merge field in {text}");
+    let second: Value = s.generate(&s.accounts[1], &reminder, "letter-2").await.json().await.unwrap();
+    let second_text = s.pdf_text(&format!("/api/v1/correspondence/{}/pdf", second["id"].as_str().unwrap())).await;
+    assert!(second_text.contains("Springfield, IL 62702"), "the US address layout: {second_text}");
+    assert!(second_text.contains("UNITED STATES"), "the country's name: {second_text}");
 
     let listed: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/correspondence", s.accounts[0])).await.json().await.unwrap();
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert_eq!(listed["items"][0]["template_version_id"], letter["template_version_id"]);
-    assert_eq!(s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'correspondence.generated'"), 1);
+    assert_eq!(s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'correspondence.generated'"), 2);
 }
 
 #[tokio::test]

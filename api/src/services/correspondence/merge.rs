@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::super::ledger::LockedAccount;
 use super::super::plans::creditor_today;
 use crate::db::schema::{accounts, creditors, debtor_addresses, debtors, plans};
+use crate::domain::postal_address::{format_lines, AddressParts};
 use crate::error::{ApiError, ApiResult};
 
 /// The parts of a letter besides its text.
@@ -106,8 +107,9 @@ fn insert_plan_values(conn: &mut PgConnection, account_id: Uuid, money: &dyn Fn(
     Ok(())
 }
 
-/// Returns the name and the newest valid postal address, one line each;
-/// empty when the debtor has no valid address.
+/// Returns the name and the newest valid postal address, one line each and
+/// laid out for the address's country; empty when the debtor has no valid
+/// address.
 fn address_lines(conn: &mut PgConnection, debtor_id: Uuid, name: Option<String>) -> ApiResult<Vec<String>> {
     type AddressColumns = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
     let address: Option<AddressColumns> = debtor_addresses::table
@@ -127,12 +129,15 @@ fn address_lines(conn: &mut PgConnection, debtor_id: Uuid, name: Option<String>)
     let Some((line1, line2, city, region, postal_code, country)) = address else {
         return Ok(Vec::new());
     };
-    let locality: Vec<String> = [city, region, postal_code].into_iter().flatten().filter(|part| !part.trim().is_empty()).collect();
-    let lines = [name, line1, line2, Some(locality.join(" ")), country]
-        .into_iter()
-        .flatten()
-        .map(|line| line.trim().to_string())
-        .filter(|line| !line.is_empty())
-        .collect();
-    Ok(lines)
+    // The same layout per country as the mailing list.
+    let address = format_lines(&AddressParts {
+        line1: line1.as_deref(),
+        line2: line2.as_deref(),
+        city: city.as_deref(),
+        region: region.as_deref(),
+        postal_code: postal_code.as_deref(),
+        country: country.as_deref(),
+    });
+    let name = name.map(|name| name.trim().to_string()).filter(|name| !name.is_empty());
+    Ok(name.into_iter().chain(address).collect())
 }
