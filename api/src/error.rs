@@ -152,6 +152,13 @@ impl From<DieselError> for ApiError {
                     "import_profiles_name_key" => {
                         ApiError::taken("name", "an import profile with this name already exists; choose another name")
                     }
+                    "teams_name_key" => ApiError::taken("name", "a team with this name already exists; choose another name"),
+                    "templates_creditor_key_idx" => {
+                        ApiError::taken("key", "a template with this key already exists for the creditor; add a version to it instead")
+                    }
+                    "template_versions_template_version_key" => {
+                        ApiError::conflict("another version of this template was saved at the same time; load it and try again")
+                    }
                     _ => ApiError::internal(error),
                 }
             }

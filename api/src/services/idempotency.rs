@@ -41,7 +41,7 @@ impl IdempotencyKey {
         let missing = || {
             ApiError::new(
                 ErrorCode::IdempotencyKeyMissing,
-                format!("this request moves money and needs an {HEADER} header; send a new random value (such as a UUID) per payment and the same value when retrying it"),
+                format!("this request moves money or sends a message and needs an {HEADER} header; send a new random value (such as a UUID) per request and the same value when retrying it"),
             )
         };
         let text = value.ok_or_else(missing)?.to_str().map_err(|_| {

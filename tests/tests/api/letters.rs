@@ -299,6 +299,10 @@ async fn email_sent_with_opt_out_link() {
     assert_eq!(decision["allowed"], false);
     let holds: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/contact-holds", s.accounts[0])).await.json().await.unwrap();
     assert_eq!(holds["cease_channels"], json!(["email"]));
+    assert_eq!(s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'debtor_email.opted_out'"), 1);
+    let again = s.app.client.post(&link).send().await.unwrap();
+    assert_eq!(again.status(), 200, "confirming twice is fine");
+    assert_eq!(s.app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'debtor_email.opted_out'"), 1, "and audited once");
 
     let refused = s.generate(&s.accounts[0], &reminder, "email-2").await;
     let body = assert_error(refused, 422, "contact_not_allowed").await;

@@ -9,6 +9,7 @@ use shared::correspondence::{OptOutDto, TemplateChannel};
 use shared::ErrorCode;
 use uuid::Uuid;
 
+use super::super::audit::{self, AuditEvent};
 use super::super::contact::holds;
 use super::super::ledger::lock_accounts;
 use crate::db::schema::{correspondence, debtor_emails};
@@ -55,7 +56,24 @@ pub fn opt_out(conn: &mut PgConnection, token: &str) -> ApiResult<OptOutDto> {
         let (correspondence_id, account_id, email_id) = find(conn, token)?;
         let account = lock_accounts(conn, &[account_id])?.pop().ok_or_else(not_found)?;
         if let Some(email_id) = email_id {
-            diesel::update(debtor_emails::table.find(email_id)).set(debtor_emails::opted_out.eq(true)).execute(conn)?;
+            let changed = diesel::update(debtor_emails::table.find(email_id).filter(debtor_emails::opted_out.eq(false)))
+                .set(debtor_emails::opted_out.eq(true))
+                .execute(conn)?;
+            // The address's own change is audited even when the account's
+            // holds already cease email and `holds::store` writes nothing.
+            if changed > 0 {
+                audit::record(
+                    conn,
+                    AuditEvent {
+                        creditor_id: Some(account.creditor_id),
+                        actor_user_id: None,
+                        action: "debtor_email.opted_out",
+                        entity_type: "debtor_email",
+                        entity_id: email_id,
+                        details: json!({ "account_id": account_id, "correspondence_id": correspondence_id }),
+                    },
+                )?;
+            }
         }
         let mut requested = holds::load(conn, account_id)?;
         if !requested.cease_channels.contains(&Channel::Email) {
