@@ -1,13 +1,14 @@
 //! Sends queued correspondence emails. Generating an email stores its text,
-//! opt-out link and audit row first; this job claims due rows and, for each
-//! just before sending it, runs the contact rules again under the account's
-//! row lock (the debtor may have opted out or the window closed since) and
-//! marks it `sending` in that transaction. It then sends and records the
-//! outcome with an audit row. An email left `sending` by a mailer that
-//! stopped is marked failed, never sent twice. A transient SMTP failure, or
-//! a failed rules check, is retried with a growing delay; a permanent one,
-//! or the fifth failure, marks the email failed with the reason (never the
-//! address).
+//! opt-out link and audit row first. This job claims due rows. Just before
+//! sending each one, it runs the contact rules again under the account's
+//! row lock, because the debtor may have opted out or the window closed
+//! since, and marks the row `sending` in that transaction. It then sends and
+//! records the outcome with an audit row.
+//!
+//! An email left `sending` by a mailer that stopped is marked failed, never
+//! sent twice. A transient SMTP failure, or a failed rules check, is retried
+//! with a growing delay. A permanent failure, or the fifth one, marks the
+//! email failed with the reason (never the address).
 
 use std::time::Duration;
 
@@ -87,7 +88,7 @@ pub async fn run(pool: PgPool, mailer: Mailer, waker: CorrespondenceWaker) {
             let outcome = match checked {
                 Ok(Checked::Send) => send(&mailer, &claimed).await,
                 Ok(Checked::Skip(outcome)) => outcome,
-                // Another mailer holds the row now; it records the outcome.
+                // Another mailer has claimed the row since, and it records the outcome.
                 Ok(Checked::LeaseLost) => continue,
                 Err(error) => {
                     tracing::error!(
@@ -121,7 +122,7 @@ async fn send(mailer: &Mailer, claimed: &Claimed) -> Outcome {
     }
 }
 
-/// What the check before sending decided.
+/// The decision of the check before sending.
 enum Checked {
     /// The row is marked `sending`; send it now.
     Send,
