@@ -1,7 +1,9 @@
-//! Worklist benchmark: `services::worklist::rank::worklist` (the scoring
-//! query plus the contact rules on the page's candidates) at a million
-//! accounts with contact history, against the bare SQL query that selects
-//! the same agent's page without scoring or rules, in the same run.
+//! Worklist benchmark: `services::worklist::rank::worklist` (a page read
+//! in stored-score order plus the contact rules on the page's candidates)
+//! at a million accounts with contact history, against the bare SQL query
+//! that selects the same agent's page without scores or rules, in the same
+//! run. It also times the daily rescoring of every account and the first
+//! page of an agent whose scores have all expired.
 //!
 //! Starts a private cluster with durability off (`THROWAWAY_SETTINGS`) in a
 //! fresh directory under `/tmp` and generates, with set-based SQL:
@@ -34,6 +36,7 @@ use api::auth::CurrentUser;
 use api::postgres::cluster::THROWAWAY_SETTINGS;
 use api::postgres::Cluster;
 use api::services::worklist::rank::{self, WorklistRequest};
+use api::services::worklist::score;
 use chrono::{NaiveTime, TimeZone, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
@@ -46,6 +49,8 @@ const DEFAULT_ROUNDS: u64 = 200;
 const AGENTS: usize = 20;
 const PAGE: u32 = 50;
 const DATABASE: &str = "bench_worklist";
+/// Agents whose first page is timed with every score expired.
+const EXPIRED_ROUNDS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
     let accounts = number_from_env("BENCH_ACCOUNTS", DEFAULT_ACCOUNTS, MINIMUM_ACCOUNTS)? as i64;
@@ -66,6 +71,14 @@ fn main() -> anyhow::Result<()> {
     println!("generated in {:.1} s", started.elapsed().as_secs_f64());
     diesel::sql_query("VACUUM ANALYZE").execute(&mut conn)?;
     diesel::sql_query("CHECKPOINT").execute(&mut conn)?;
+
+    // What the daily run does at the start of each day: score every account.
+    let creditor: Uuid = diesel::select(diesel::dsl::sql::<SqlUuid>("(SELECT id FROM creditors LIMIT 1)")).get_result(&mut conn)?;
+    let started = Instant::now();
+    let rescored = score::rescore_creditor(&mut conn, creditor, Utc::now())?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("daily rescoring: {rescored} accounts in {seconds:.1} s, {:.0} accounts/s", rescored as f64 / seconds);
+    diesel::sql_query("VACUUM ANALYZE").execute(&mut conn)?;
 
     let today = Utc::now().date_naive();
     let at = Utc.from_utc_datetime(&today.and_time(NaiveTime::from_hms_opt(17, 0, 0).expect("valid time")));
@@ -90,8 +103,21 @@ fn main() -> anyhow::Result<()> {
         bare.push(clock.elapsed());
     }
     println!("\nworklist pages returned {:.1} accounts on average", returned as f64 / rounds as f64);
-    print_line("worklist (scoring + contact rules)", &mut scored);
+    print_line("worklist (stored scores + rules)", &mut scored);
     print_line("bare SQL (same agent, no scoring)", &mut bare);
+
+    // The first page of an agent whose scores all expired, as when the
+    // daily run has not rescored yet: the request rescores them itself.
+    let mut first_of_day = Vec::new();
+    for agent in agents.iter().take(EXPIRED_ROUNDS) {
+        diesel::sql_query("UPDATE accounts SET worklist_scored_until = '-infinity' WHERE assigned_agent_id = $1")
+            .bind::<SqlUuid, _>(*agent)
+            .execute(&mut conn)?;
+        let clock = Instant::now();
+        worklist_page(&mut conn, &manager, *agent, at)?;
+        first_of_day.push(clock.elapsed());
+    }
+    print_line("worklist, all scores expired", &mut first_of_day);
     Ok(())
 }
 

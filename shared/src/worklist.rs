@@ -2,7 +2,9 @@
 //! for their place, and bulk reassignment.
 //!
 //! The server computes the score in SQL from the weights below, so this is
-//! the one place to change them.
+//! the one place to change them. Every part counts whole days in the
+//! creditor's time zone, so an account's score holds for one local day; the
+//! server stores it and recomputes it when an input changes.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,15 +30,16 @@ pub const DPD_POINTS_MAX: i32 = 30;
 pub const BROKEN_PROMISE_POINTS: i32 = 10;
 pub const BROKEN_PROMISE_POINTS_MAX: i32 = 30;
 pub const BROKEN_PROMISE_LOOKBACK_DAYS: i32 = 90;
-/// Points for each whole day since the last call in either direction,
-/// capped at `SINCE_CONTACT_POINTS_MAX`. An account with no call in the last
-/// `CONTACT_LOOKBACK_DAYS` days gets the maximum.
+/// Points for each local day since the day of the last call in either
+/// direction, capped at `SINCE_CONTACT_POINTS_MAX`. An account with no call
+/// in the last `CONTACT_LOOKBACK_DAYS` days gets the maximum.
 pub const SINCE_CONTACT_POINTS_PER_DAY: i32 = 1;
 pub const SINCE_CONTACT_POINTS_MAX: i32 = 30;
 pub const CONTACT_LOOKBACK_DAYS: i32 = 90;
 /// Points taken off for each outbound attempt in the last
-/// `RECENT_ATTEMPT_DAYS` days, capped at `RECENT_ATTEMPT_POINTS_MAX`, so
-/// effort spreads over the accounts not tried lately.
+/// `RECENT_ATTEMPT_DAYS` local days (today included), capped at
+/// `RECENT_ATTEMPT_POINTS_MAX`, so effort spreads over the accounts not
+/// tried lately.
 pub const RECENT_ATTEMPT_POINTS: i32 = -5;
 pub const RECENT_ATTEMPT_POINTS_MAX: i32 = -25;
 pub const RECENT_ATTEMPT_DAYS: i32 = 7;

@@ -33,6 +33,7 @@ pub fn run(args: RunDailyArgs) -> anyhow::Result<i32> {
                     day.creditor_id, day.day, day.instalments_changed, day.plans_changed, day.promises_changed, day.tasks_created
                 );
             }
+            println!("{} worklist score(s) recomputed", report.accounts_rescored);
             for failure in &report.failed {
                 eprintln!("creditor {} {}: evaluation failed: {}", failure.creditor_id, failure.day, failure.error);
             }

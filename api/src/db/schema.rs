@@ -143,6 +143,8 @@ diesel::table! {
         unapplied_credit -> Int8,
         ledger_through -> Nullable<Date>,
         debt_type -> Nullable<Text>,
+        worklist_score -> Int4,
+        worklist_scored_until -> Timestamptz,
     }
 }
 

@@ -20,6 +20,9 @@ pub async fn run(pool: PgPool) {
         .await;
         match result {
             Ok(Ok(report)) => {
+                if report.accounts_rescored > 0 {
+                    tracing::info!(accounts = report.accounts_rescored, "recomputed worklist scores");
+                }
                 for day in &report.days {
                     tracing::info!(
                         creditor.id = %day.creditor_id,

@@ -535,6 +535,9 @@ pub struct DailyRunReport {
     pub days: Vec<DailyRunDay>,
     /// Creditors whose next day failed; their later days wait for the next run.
     pub failed: Vec<DailyRunFailure>,
+    /// Worklist scores recomputed after the creditors reached their today.
+    #[serde(default)]
+    pub accounts_rescored: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -127,6 +127,90 @@ async fn worklist_ranks_with_reasons() {
     assert_eq!(refs(&second_page), ["W-3"]);
 }
 
+/// The score and reasons of one account on a page.
+fn item<'a>(page: &'a Value, account_ref: &str) -> &'a Value {
+    page["items"].as_array().unwrap().iter().find(|i| i["account_ref"] == account_ref).unwrap_or_else(|| panic!("{account_ref} on {page}"))
+}
+
+fn reason_points(item: &Value, code: &str) -> i64 {
+    item["score_reasons"].as_array().unwrap().iter().find(|r| r["code"] == code).unwrap()["points"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn worklist_rescores_when_inputs_change() {
+    let s = setup().await;
+    s.assign_all_to_agent().await;
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    let before = item(&page, "W-1")["score"].as_i64().unwrap();
+    assert_eq!(reason_points(item(&page, "W-1"), "since_last_contact"), 30);
+
+    // A call just now and a smaller balance: both expire the stored score.
+    let mut conn = s.app.db();
+    diesel::sql_query(
+        "INSERT INTO calls (id, creditor_id, account_id, debtor_id, direction, outcome, conversation, started_at, logged_by)
+         SELECT gen_random_uuid(), a.creditor_id, a.id, a.debtor_id, 'outbound', 'no_answer', false, now() - interval '1 minute', $2
+         FROM accounts a WHERE a.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(s.id("W-1"))
+    .bind::<diesel::sql_types::Uuid, _>(s.agent_id)
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("UPDATE accounts SET principal_balance = 5000, interest_balance = 0 WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(s.id("W-1"))
+        .execute(&mut conn)
+        .unwrap();
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    let w1 = item(&page, "W-1");
+    assert_eq!(w1["recent_attempts"], 1, "{w1}");
+    assert_eq!(reason_points(w1, "recent_attempts"), -5);
+    assert_eq!(reason_points(w1, "since_last_contact"), 0, "called today");
+    // log10(50.00) = 1.7, so 16 points instead of 31.
+    assert_eq!(reason_points(w1, "balance"), 16);
+    assert_eq!(w1["score"].as_i64().unwrap(), before - 5 - 30 - 15, "{w1}");
+
+    // A stored score is read as it is until it expires, then recomputed.
+    diesel::sql_query("UPDATE accounts SET worklist_score = 1000 WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(s.id("W-3"))
+        .execute(&mut conn)
+        .unwrap();
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    assert_eq!(refs(&page)[0], "W-3", "the stored score orders the page: {page}");
+    diesel::sql_query("UPDATE accounts SET worklist_scored_until = now() - interval '1 second' WHERE id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(s.id("W-3"))
+        .execute(&mut conn)
+        .unwrap();
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    let w3 = item(&page, "W-3");
+    let sum: i64 = w3["score_reasons"].as_array().unwrap().iter().map(|r| r["points"].as_i64().unwrap()).sum();
+    assert_eq!(w3["score"].as_i64().unwrap(), sum, "an expired score is recomputed: {w3}");
+}
+
+#[tokio::test]
+async fn daily_run_stores_worklist_scores() {
+    let s = setup().await;
+    s.assign_all_to_agent().await;
+    let output = crate::cli::run(&s.app.database_url, &["run-daily"], None);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("3 worklist score(s) recomputed"), "{stdout}");
+    let mut conn = s.app.db();
+    let fresh: i64 = diesel::sql_query("SELECT count(*) AS n FROM accounts WHERE worklist_scored_until > now()")
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n;
+    assert_eq!(fresh, 3);
+
+    let output = crate::cli::run(&s.app.database_url, &["run-daily"], None);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("0 worklist score(s) recomputed"), "scores hold for the rest of the day: {stdout}");
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
 #[tokio::test]
 async fn worklist_leaves_out_blocked_accounts() {
     let s = setup().await;

@@ -7,7 +7,7 @@
 pub mod evaluate;
 pub mod ledger_effects;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Nullable, Text, Uuid as SqlUuid};
 use shared::plans::{DailyRunDay, DailyRunFailure, DailyRunReport};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use evaluate::Scope;
 
 use crate::services::plans::account_status;
+use crate::services::worklist::score;
 
 /// First key of the advisory locks the run takes; the second is the creditor's hash.
 const LOCK_CLASS: i32 = 0x0da1_1e5;
@@ -83,6 +84,7 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
             Some(last) => last.succ_opt().unwrap_or(last),
             None => creditor.earliest.map_or(target, |e| e.min(target)),
         };
+        let mut failed = false;
         while day <= target {
             match evaluate_day(conn, creditor.id, day) {
                 Ok(Some(done)) => report.days.push(done),
@@ -92,6 +94,7 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
                 Err(error) => {
                     tracing::error!(creditor.id = %creditor.id, day = %day, error.cause = %error, "evaluating a day failed");
                     report.failed.push(DailyRunFailure { creditor_id: creditor.id, day, error: error.to_string() });
+                    failed = true;
                     break;
                 }
             }
@@ -99,6 +102,15 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
                 Some(next) => next,
                 None => break,
             };
+        }
+        // Scores count from today, so they are stored only once today's
+        // promises are judged; a worklist request rescores its agent's
+        // accounts itself when this has not run yet.
+        if !failed && target == creditor.today {
+            match score::rescore_creditor(conn, creditor.id, Utc::now()) {
+                Ok(rescored) => report.accounts_rescored += rescored,
+                Err(error) => tracing::error!(creditor.id = %creditor.id, error.cause = %error, "rescoring the worklist failed"),
+            }
         }
     }
     Ok(report)

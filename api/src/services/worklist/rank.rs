@@ -1,8 +1,9 @@
-//! The prioritised worklist of one agent: their open accounts ranked by a
-//! score computed in SQL, with the accounts the contact rules block now left
+//! The prioritised worklist of one agent: their open accounts ranked by
+//! their stored score, with the accounts the contact rules block now left
 //! out and counted.
 //!
-//! SQL scores and orders the agent's whole worklist and leaves out accounts
+//! A request first rescores the agent's expired scores (`score::rescore`),
+//! then reads the accounts in score order from an index, leaving out those
 //! with a hold or no valid phone. The Rust rules engine then runs only on
 //! the candidates of the page, in batches, for the reasons that depend on
 //! the instant (window, cap, quiet days) and the rest (do not call).
@@ -21,6 +22,7 @@ use shared::{FieldError, Money};
 use uuid::Uuid;
 
 use super::contact_inputs::{AccountKey, ContactInputs};
+use super::score::{self, Scope, WORKED_STATUSES};
 use crate::auth::CurrentUser;
 use crate::db::schema::users;
 use crate::domain::contact_rules::Channel;
@@ -31,14 +33,13 @@ use crate::services::accounts::Query;
 /// block everyone (at night, say), the page comes back short with a cursor
 /// after the last examined account instead of scanning the whole worklist.
 pub const MAX_EXAMINED_PER_PAGE: usize = 2_000;
-/// Statuses worked by calling. Disputed and on-hold accounts wait for a
-/// manager, and the others are closed.
-const WORKED_STATUSES: &str = "('open', 'in_arrangement')";
 
 /// A checked worklist request.
 pub struct WorklistRequest {
     pub agent_id: Option<Uuid>,
     pub include_blocked: bool,
+    /// The instant the contact rules are checked at. Scores are always as
+    /// of the current day.
     pub at: DateTime<Utc>,
     pub limit: u32,
     pub cursor: Option<Cursor>,
@@ -101,82 +102,20 @@ pub struct RankedRow {
     pub score: i32,
 }
 
-// TODO: with 50,000 accounts per agent this query takes about 3.3 s a page
-// (docs/benchmarks.md, "Worklist"), because it scores every account before
-// ordering; a stored score kept current by calls, payments and the daily run
-// would let a page read an index instead.
-/// The scoring query over one agent's worked accounts, with every weight
-/// bound from `shared::worklist`. `at` is the instant that "today", "days
-/// since" and "recent" count from. The caller appends conditions on `a`
-/// and closes the subquery with `close_ranked`.
-pub(crate) fn ranked_query<'a>(agent_id: Uuid, at: DateTime<Utc>) -> Query<'a> {
+/// The query over one agent's worked accounts in stored-score order, with
+/// the parts of each score. The caller appends conditions on `a` and
+/// finishes it with `order_ranked`.
+pub(crate) fn ranked_query<'a>(agent_id: Uuid) -> Query<'a> {
     Query::new(
-        "SELECT r.* FROM (SELECT a.id, a.creditor_id, a.debtor_id, a.account_ref, d.name AS debtor_name, a.status,
-            a.currency::text AS currency, a.total_balance, s.days_past_due, lc.last_call_at,
-            bp.broken_promises, lc.recent_attempts, s.balance_points, s.dpd_points, s.promise_points,
-            s.contact_points, s.attempt_points,
-            s.balance_points + s.dpd_points + s.promise_points + s.contact_points + s.attempt_points AS score
+        "SELECT a.id, a.creditor_id, a.debtor_id, a.account_ref, d.name AS debtor_name, a.status,
+            a.currency::text AS currency, a.total_balance, s.days_past_due, s.last_call_at,
+            s.broken_promises, s.recent_attempts, s.balance_points, s.dpd_points, s.promise_points,
+            s.contact_points, s.attempt_points, a.worklist_score AS score
         FROM accounts a
-        JOIN creditors c ON c.id = a.creditor_id
         JOIN debtors d ON d.id = a.debtor_id
-        LEFT JOIN LATERAL (
-            SELECT max(k.started_at) AS last_call_at,
-                   (count(*) FILTER (WHERE k.direction = 'outbound' AND k.started_at >= ",
+        JOIN worklist_scores s ON s.account_id = a.id
+        WHERE a.status IN ",
     )
-    .bind::<Timestamptz, _>(at)
-    .sql(" - make_interval(days => ")
-    .bind::<Integer, _>(weights::RECENT_ATTEMPT_DAYS)
-    .sql(")))::int AS recent_attempts FROM calls k WHERE k.account_id = a.id AND k.started_at <= ")
-    .bind::<Timestamptz, _>(at)
-    .sql(" AND k.started_at >= ")
-    .bind::<Timestamptz, _>(at)
-    .sql(" - make_interval(days => ")
-    .bind::<Integer, _>(weights::CONTACT_LOOKBACK_DAYS)
-    .sql(")) lc ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT count(*)::int AS broken_promises FROM promises p
-            WHERE p.account_id = a.id AND p.status = 'broken' AND p.promised_on >= (")
-    .bind::<Timestamptz, _>(at)
-    .sql(" AT TIME ZONE c.time_zone)::date - ")
-    .bind::<Integer, _>(weights::BROKEN_PROMISE_LOOKBACK_DAYS)
-    .sql(") bp ON TRUE
-        CROSS JOIN LATERAL (
-            SELECT ((")
-    .bind::<Timestamptz, _>(at)
-    .sql(" AT TIME ZONE c.time_zone)::date - a.delinquent_since) AS days_past_due,
-                LEAST(")
-    .bind::<Integer, _>(weights::BALANCE_POINTS_MAX)
-    .sql(", floor(")
-    .bind::<Integer, _>(weights::BALANCE_POINTS_PER_DECADE)
-    .sql(" * log(GREATEST(a.total_balance, 100)::numeric / 100))::int) AS balance_points,
-                COALESCE(LEAST(")
-    .bind::<Integer, _>(weights::DPD_POINTS_MAX)
-    .sql(", GREATEST(0, (")
-    .bind::<Timestamptz, _>(at)
-    .sql(" AT TIME ZONE c.time_zone)::date - a.delinquent_since) / ")
-    .bind::<Integer, _>(weights::DPD_DAYS_PER_POINT)
-    .sql("), 0) AS dpd_points,
-                LEAST(")
-    .bind::<Integer, _>(weights::BROKEN_PROMISE_POINTS_MAX)
-    .sql(", bp.broken_promises * ")
-    .bind::<Integer, _>(weights::BROKEN_PROMISE_POINTS)
-    .sql(") AS promise_points,
-                CASE WHEN lc.last_call_at IS NULL THEN ")
-    .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_MAX)
-    .sql(" ELSE LEAST(")
-    .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_MAX)
-    .sql(", (floor(extract(epoch FROM ")
-    .bind::<Timestamptz, _>(at)
-    .sql(" - lc.last_call_at) / 86400)::int) * ")
-    .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_PER_DAY)
-    .sql(") END AS contact_points,
-                GREATEST(")
-    .bind::<Integer, _>(weights::RECENT_ATTEMPT_POINTS_MAX)
-    .sql(", lc.recent_attempts * ")
-    .bind::<Integer, _>(weights::RECENT_ATTEMPT_POINTS)
-    .sql(") AS attempt_points
-        ) s
-        WHERE a.status IN ")
     .sql(WORKED_STATUSES)
     .sql(" AND a.assigned_agent_id = ")
     .bind::<SqlUuid, _>(agent_id)
@@ -188,18 +127,18 @@ pub const NOT_HELD: &str = " AND a.status <> 'disputed' AND NOT a.no_valid_phone
     SELECT 1 FROM contact_holds h WHERE h.account_id = a.id
     AND (h.cease_all OR 'call' = ANY(h.cease_channels) OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold))";
 
-/// Closes the subquery of `ranked_query`, continues after `cursor` and orders by score.
-pub(crate) fn close_ranked(query: Query<'_>, cursor: Option<Cursor>, limit: i64) -> Query<'_> {
-    let mut query = query.sql(") r");
+/// Continues `ranked_query` after `cursor` and orders it by score.
+pub(crate) fn order_ranked(mut query: Query<'_>, cursor: Option<Cursor>, limit: i64) -> Query<'_> {
     if let Some(cursor) = cursor {
-        query = query.sql(" WHERE (r.score, r.id) < (").bind::<Integer, _>(cursor.score).sql(", ").bind::<SqlUuid, _>(cursor.id).sql(")");
+        query = query.sql(" AND (a.worklist_score, a.id) < (").bind::<Integer, _>(cursor.score).sql(", ").bind::<SqlUuid, _>(cursor.id).sql(")");
     }
-    query.sql(" ORDER BY r.score DESC, r.id DESC LIMIT ").bind::<BigInt, _>(limit)
+    query.sql(" ORDER BY a.worklist_score DESC, a.id DESC LIMIT ").bind::<BigInt, _>(limit)
 }
 
 /// `GET /worklist`.
 pub fn worklist(conn: &mut PgConnection, user: &CurrentUser, request: &WorklistRequest) -> ApiResult<WorklistPage> {
     let agent_id = resolve_agent(conn, user, request.agent_id)?;
+    let rescored = score::rescore(conn, Scope::Agent(agent_id), Utc::now(), i64::MAX)?;
     let limit = request.limit as usize;
     let batch = (limit * 2).max(50);
     let mut items = Vec::new();
@@ -210,11 +149,11 @@ pub fn worklist(conn: &mut PgConnection, user: &CurrentUser, request: &WorklistR
     let mut page_blocked = 0i64;
 
     'batches: loop {
-        let mut query = ranked_query(agent_id, request.at);
+        let mut query = ranked_query(agent_id);
         if !request.include_blocked {
             query = query.sql(NOT_HELD);
         }
-        let rows: Vec<RankedRow> = close_ranked(query, cursor, batch as i64).inner.load(conn)?;
+        let rows: Vec<RankedRow> = order_ranked(query, cursor, batch as i64).inner.load(conn)?;
         let exhausted = rows.len() < batch;
         let keys: Vec<AccountKey> = rows.iter().map(RankedRow::key).collect();
         let inputs = ContactInputs::load(conn, &keys, request.at)?;
@@ -256,7 +195,7 @@ pub fn worklist(conn: &mut PgConnection, user: &CurrentUser, request: &WorklistR
         left_out_total = held_total + page_blocked;
         left_out = time_blocked.into_iter().filter(|(_, count)| *count > 0).map(|(code, count)| LeftOutCount { code, count }).collect();
     }
-    tracing::debug!(agent.id = %agent_id, examined, returned = items.len(), "worklist page built");
+    tracing::debug!(agent.id = %agent_id, rescored, examined, returned = items.len(), "worklist page built");
 
     Ok(WorklistPage {
         agent_id,
