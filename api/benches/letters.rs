@@ -37,7 +37,6 @@ use api::services::correspondence::batches;
 use api::services::correspondence::read::{letter_document, Row};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
-use shared::correspondence::BatchRequest;
 use shared::users::{CreateUserRequest, Role};
 use uuid::Uuid;
 
@@ -68,12 +67,11 @@ fn main() -> anyhow::Result<()> {
     let template_id: Uuid = diesel::sql_query("SELECT id FROM templates WHERE key = 'reminder' AND creditor_id IS NULL")
         .get_result::<IdRow>(&mut conn)?
         .id;
-    let request = BatchRequest { template_id, version: None, account_ids };
 
     println!();
     let started = Instant::now();
     let batch_id = conn
-        .transaction(|conn| batches::generate(conn, &user, &request, "https://desk.example.org"))
+        .transaction(|conn| batches::generate(conn, &user, template_id, None, &account_ids, "https://desk.example.org"))
         .map_err(|error| anyhow!("the batch failed: {error:?}"))?;
     let batch_seconds = started.elapsed().as_secs_f64();
     let generated = count(&mut conn, &format!("SELECT count(*) AS n FROM correspondence WHERE batch_id = '{batch_id}' AND status = 'generated'"))?;

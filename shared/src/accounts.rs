@@ -233,3 +233,32 @@ pub struct TimeZoneRequest {
     /// (due dates, promise dates, the daily run) begin and end there.
     pub time_zone: String,
 }
+
+/// Kinds of debt a placement may name in its debt type column. With the
+/// debtor's country and region, the kind picks the limitation period
+/// (`limitation_periods.debt_type`, where `any` covers every kind). The
+/// `accounts_debt_type_check` constraint lists the same values.
+pub const DEBT_TYPES: [&str; 12] = [
+    "credit_card",
+    "personal_loan",
+    "auto_loan",
+    "student_loan",
+    "mortgage",
+    "medical",
+    "utility",
+    "telecom",
+    "written_contract",
+    "oral_contract",
+    "open_account",
+    "other",
+];
+
+/// Reads a debt type, ignoring case and treating spaces and hyphens as
+/// underscores, so `Credit card` reads as `credit_card`.
+pub fn parse_debt_type(text: &str) -> Result<&'static str, String> {
+    let normalised: String =
+        text.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+    DEBT_TYPES.iter().copied().find(|known| *known == normalised).ok_or_else(|| {
+        format!("the debt type is not one of {}; map the file's value to one of them", DEBT_TYPES.join(", "))
+    })
+}

@@ -415,7 +415,9 @@ pub struct GenerateRequest {
     pub version: Option<i32>,
 }
 
-/// `POST /correspondence-batches`.
+/// `POST /correspondence-batches`: the template and the accounts, by id or
+/// by the account-list filters. Exactly one of `account_ids` and `filter`
+/// must be given.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchRequest {
@@ -423,7 +425,13 @@ pub struct BatchRequest {
     #[serde(default)]
     pub version: Option<i32>,
     /// 1 to 10,000 distinct account ids.
-    pub account_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub account_ids: Option<Vec<Uuid>>,
+    /// The query parameters of `GET /accounts` (`status`, `dpd`,
+    /// `creditor_id`, `assigned_agent_id`, …) as strings; they must select 1
+    /// to 10,000 accounts.
+    #[serde(default)]
+    pub filter: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The state of one letter or email.

@@ -77,6 +77,9 @@ pub struct ColumnMap {
     pub last_payment_on: Option<String>,
     pub delinquent_since: Option<String>,
     pub charged_off_on: Option<String>,
+    /// Column with the kind of debt, one of `accounts::DEBT_TYPES`.
+    #[serde(default)]
+    pub debt_type: Option<String>,
     pub address_line1: Option<String>,
     pub address_line2: Option<String>,
     pub city: Option<String>,

@@ -72,6 +72,7 @@ pub struct NewAccount<'a> {
     pub last_payment_on: Option<NaiveDate>,
     pub delinquent_since: Option<NaiveDate>,
     pub charged_off_on: Option<NaiveDate>,
+    pub debt_type: Option<&'a str>,
     pub name_missing: bool,
     pub no_valid_phone: bool,
     pub no_valid_address: bool,

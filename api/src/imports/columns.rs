@@ -26,6 +26,7 @@ pub fn used_columns(map: &ColumnMap) -> Vec<String> {
         &map.last_payment_on,
         &map.delinquent_since,
         &map.charged_off_on,
+        &map.debt_type,
         &map.address_line1,
         &map.address_line2,
         &map.city,
@@ -107,6 +108,16 @@ pub fn map(mapper: &Mapper, line: &Line<'_>, tally: &mut LineTally) -> RowOutcom
     let last_payment_on = date(&map.last_payment_on);
     let delinquent_since = date(&map.delinquent_since);
     let charged_off_on = date(&map.charged_off_on);
+    let debt_type = match fields::text(get(&map.debt_type)) {
+        None => None,
+        Some(text) => match shared::accounts::parse_debt_type(&text) {
+            Ok(kind) => Some(kind),
+            Err(message) => {
+                problems.push(Rejection::at(&name_of(&map.debt_type, "debt_type"), "invalid_debt_type", message));
+                None
+            }
+        },
+    };
 
     if !problems.is_empty() {
         return RowOutcome::Reject(problems);
@@ -147,6 +158,7 @@ pub fn map(mapper: &Mapper, line: &Line<'_>, tally: &mut LineTally) -> RowOutcom
         last_payment_on,
         delinquent_since,
         charged_off_on,
+        debt_type,
         address,
         phones: map
             .phones

@@ -13,6 +13,8 @@
 //! - The file contains no accrued interest or fees owed, so both are zero.
 //! - `delinquent_since` is the first due date after the last payment:
 //!   `last_pymnt_d` plus one month, or `issue_d` plus one month when no payment was made.
+//! - Every loan is a `personal_loan` debt, as Lending Club lent only
+//!   unsecured personal loans.
 //! - Each loan is its own debtor, keyed by the loan id. The file has no names
 //!   or contact data, only the state and the first three ZIP digits, kept as
 //!   an incomplete address flagged invalid.
@@ -159,6 +161,8 @@ pub fn map(mapper: &Mapper, line: &Line<'_>, tally: &mut LineTally) -> RowOutcom
         delinquent_since: last_payment_on.or(opened_on).map(|d| add_months(d, 1)),
         // NOTE: the export has no charge-off date, so it stays empty rather than guessed.
         charged_off_on: None,
+        // Lending Club's notes are unsecured personal loans.
+        debt_type: Some("personal_loan"),
         address,
         phones: Vec::new(),
         emails: Vec::new(),

@@ -21,6 +21,10 @@ pub struct PlacementRow {
     pub last_payment_on: Option<NaiveDate>,
     pub delinquent_since: Option<NaiveDate>,
     pub charged_off_on: Option<NaiveDate>,
+    /// One of `shared::accounts::DEBT_TYPES`. Left out of the row's hash when
+    /// absent, so files imported before the column existed still hash alike.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debt_type: Option<&'static str>,
     pub address: Option<AddressInput>,
     pub phones: Vec<PhoneInput>,
     pub emails: Vec<EmailInput>,

@@ -213,6 +213,20 @@ impl<'a> Query<'a> {
     }
 }
 
+/// Returns the ids, in id order, of at most `max` accounts that `filter`
+/// selects among those `user` may see.
+pub(crate) fn ids_matching(conn: &mut PgConnection, user: &CurrentUser, filter: &AccountFilter, max: usize) -> QueryResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let query =
+        Query::new("SELECT a.id FROM accounts a JOIN creditors c ON c.id = a.creditor_id JOIN debtors d ON d.id = a.debtor_id WHERE TRUE");
+    let rows: Vec<Id> = with_filters(query, user, filter).sql(" ORDER BY a.id LIMIT ").bind::<BigInt, _>(max as i64).inner.load(conn)?;
+    Ok(rows.into_iter().map(|row| row.id).collect())
+}
+
 pub(crate) fn with_filters<'a>(mut query: Query<'a>, user: &CurrentUser, filter: &'a AccountFilter) -> Query<'a> {
     if !user.role.sees_all_accounts() {
         query = query.sql(" AND a.assigned_agent_id = ").bind::<SqlUuid, _>(user.id);

@@ -427,6 +427,40 @@ async fn call_with_promise_reaches_timeline() {
 }
 
 #[tokio::test]
+async fn call_retried_with_key_logged_once() {
+    let s = setup().await;
+    let promised_on = Utc::now().date_naive() + chrono::Days::new(3);
+    let body = json!({ "direction": "inbound", "outcome": "promise_taken", "promise": { "amount": 5_000, "promised_on": promised_on } });
+    let post = |body: &Value| {
+        s.app
+            .client
+            .post(s.app.url(&format!("/api/v1/accounts/{}/calls", s.account)))
+            .bearer_auth(&s.manager)
+            .header("Idempotency-Key", "call-retry-1")
+            .json(body)
+            .send()
+    };
+    let first = post(&body).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let retry = post(&body).await.unwrap();
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let retry: Value = retry.json().await.unwrap();
+    assert_eq!(retry["id"], first["id"], "the retry returns the first call");
+
+    let calls: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/calls", s.account)).await.json().await.unwrap();
+    assert_eq!(calls["items"].as_array().unwrap().len(), 1, "{calls}");
+    let promises: Value = s.app.get(&s.manager, &format!("/api/v1/accounts/{}/promises", s.account)).await.json().await.unwrap();
+    assert_eq!(promises["items"].as_array().unwrap().len(), 1, "{promises}");
+
+    // The same key with another body is a client error, not a second call.
+    let other = json!({ "direction": "inbound", "outcome": "refused" });
+    let response = post(&other).await.unwrap();
+    assert_eq!(response.status(), 422, "{}", response.text().await.unwrap());
+}
+
+#[tokio::test]
 async fn call_promise_checked_with_call() {
     let s = setup().await;
     let without = json!({ "direction": "inbound", "outcome": "promise_taken" });
@@ -561,6 +595,43 @@ NEW-1,D-2,Ben New,GBP,900.00,0,0,2024-02-01,2 High St,Leeds,,LS1 1AA,GB,,new@exa
     assert_eq!(decide(old.clone(), legal).await, vec!["time_barred"], "no legal threats on a time-barred debt");
     assert_eq!(decide(old.clone(), "channel=letter").await, Vec::<String>::new(), "other letters still go out");
     assert_eq!(decide(new.clone(), legal).await, Vec::<String>::new(), "a recent debt may mention legal action");
+}
+
+#[tokio::test]
+async fn debt_type_picks_limitation_period() {
+    let app = TestApp::spawn_without_jobs().await;
+    let manager = app.token_for(Role::Manager).await;
+    // A rule for written contracts in England and Wales, beside the seeded
+    // six years for any debt; the second line's debt type is not a known kind.
+    diesel::sql_query(
+        "INSERT INTO limitation_periods (country, region, debt_type, years, runs_from, payment_restarts, source)
+         VALUES ('GB', '', 'written_contract', 12, 'default', true, 'test: a deed')",
+    )
+    .execute(&mut app.db())
+    .unwrap();
+    let file = "\
+account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since,address_line1,city,region,postal_code,country,phone,email,debt_type
+DEED-1,D-1,Ann Deed,GBP,900.00,0,0,2015-02-01,1 High St,Leeds,,LS1 1AA,GB,,deed@example.com,Written contract
+PAY-1,D-2,Ben Pay,GBP,900.00,0,0,2015-02-01,2 High St,Leeds,,LS1 1AA,GB,,pay@example.com,payday
+CARD-1,D-3,Cy Card,GBP,900.00,0,0,2015-02-01,3 High St,Leeds,,LS1 1AA,GB,,card@example.com,
+";
+    let report = app.import_file(&manager, "standard", "Acme", "types.csv", file.as_bytes().to_vec()).await;
+    assert_eq!(report.imported, 2, "{report:?}");
+    assert_eq!(report.rejected_rows.len(), 1, "{report:?}");
+    let rejected = &report.rejected_rows[0];
+    assert_eq!((rejected.line, rejected.column.as_deref(), rejected.code.as_str()), (3, Some("debt_type"), "invalid_debt_type"));
+    assert!(rejected.message.contains("credit_card"), "the message lists the known kinds: {}", rejected.message);
+
+    let page: Value = app.get(&manager, "/api/v1/accounts").await.json().await.unwrap();
+    let id_of = |reference: &str| {
+        page["items"].as_array().unwrap().iter().find(|a| a["account_ref"] == reference).unwrap()["id"].as_str().unwrap().to_string()
+    };
+    let deed: Value = app.get(&manager, &format!("/api/v1/accounts/{}/limitation", id_of("DEED-1"))).await.json().await.unwrap();
+    assert_eq!(deed["rule"], "GB written_contract: 12 years from default", "{deed}");
+    assert_eq!(deed["time_barred"], false, "{deed}");
+    let card: Value = app.get(&manager, &format!("/api/v1/accounts/{}/limitation", id_of("CARD-1"))).await.json().await.unwrap();
+    assert_eq!(card["rule"], "GB any: 6 years from default", "{card}");
+    assert_eq!(card["time_barred"], true, "{card}");
 }
 
 #[tokio::test]

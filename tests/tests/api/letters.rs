@@ -199,6 +199,36 @@ async fn batch_print_file_has_every_letter() {
 }
 
 #[tokio::test]
+async fn batch_selects_accounts_by_filter() {
+    let s = setup().await;
+    let reminder = s.template_id("reminder").await;
+    let post = |body: Value, key: &'static str| {
+        s.app.client.post(s.app.url("/api/v1/correspondence-batches")).bearer_auth(&s.manager).header("Idempotency-Key", key).json(&body).send()
+    };
+    // The balance filter keeps A-1 (1,555.50) and A-3 (250.00) and leaves out A-2 (99.99).
+    let response = post(json!({ "template_id": reminder, "filter": { "min_balance": "10000" } }), "filtered").await.unwrap();
+    assert_eq!(response.status(), 201);
+    let batch: Value = response.json().await.unwrap();
+    assert_eq!(batch["requested"], 2, "{batch}");
+    let listed: Vec<&str> = batch["items"].as_array().unwrap().iter().map(|i| i["account_id"].as_str().unwrap()).collect();
+    assert!(listed.contains(&s.accounts[0].as_str()) && listed.contains(&s.accounts[2].as_str()), "{batch}");
+
+    let response = post(json!({ "template_id": reminder, "filter": { "min_balance": "99999999" } }), "none").await.unwrap();
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["field"], "filter", "{body}");
+    let response = post(json!({ "template_id": reminder, "filter": { "colour": "red" } }), "unknown-key").await.unwrap();
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["code"], "unknown_key", "{body}");
+    let response = post(json!({ "template_id": reminder, "filter": { "dpd": "lots" } }), "bad-value").await.unwrap();
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["field"], "filter.dpd", "{body}");
+    let response = post(json!({ "template_id": reminder, "filter": {}, "account_ids": [s.accounts[0]] }), "both").await.unwrap();
+    assert_error(response, 400, "validation_failed").await;
+    let response = post(json!({ "template_id": reminder }), "neither").await.unwrap();
+    assert_error(response, 400, "validation_failed").await;
+}
+
+#[tokio::test]
 async fn batch_skips_ceased_account() {
     let s = setup().await;
     s.put_holds(&s.accounts[1], json!({ "cease_channels": ["letter"] })).await;

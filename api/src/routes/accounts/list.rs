@@ -36,6 +36,39 @@ pub struct AccountQuery {
     cursor: Option<String>,
 }
 
+/// The keys a `filter` object in a request body may hold: the filters of `GET /accounts`.
+const FILTER_KEYS: [&str; 8] = ["status", "dpd", "min_balance", "max_balance", "creditor_id", "assigned_agent_id", "no_valid_contact", "q"];
+
+/// Checks a request body's `filter` object, which holds `GET /accounts`
+/// query parameters as strings, and names each bad key or value as
+/// `filter.<key>`.
+pub(crate) fn filter_from_map(map: &std::collections::BTreeMap<String, String>) -> Result<AccountFilter, Vec<FieldError>> {
+    let unknown: Vec<&str> = map.keys().map(String::as_str).filter(|key| !FILTER_KEYS.contains(key)).collect();
+    if !unknown.is_empty() {
+        return Err(vec![FieldError::new(
+            "filter",
+            "unknown_key",
+            format!("filter has keys that are not account-list filters: {}; use {}", unknown.join(", "), FILTER_KEYS.join(", ")),
+        )]);
+    }
+    let value = |key: &str| map.get(key).cloned();
+    let query = AccountQuery {
+        status: value("status"),
+        dpd: value("dpd"),
+        min_balance: value("min_balance"),
+        max_balance: value("max_balance"),
+        creditor_id: value("creditor_id"),
+        assigned_agent_id: value("assigned_agent_id"),
+        no_valid_contact: value("no_valid_contact"),
+        q: value("q"),
+        ..AccountQuery::default()
+    };
+    let (filter, _) = parse_filter(&query).map_err(|problems| {
+        problems.into_iter().map(|p| FieldError::new(&format!("filter.{}", p.field), &p.code, p.message)).collect::<Vec<_>>()
+    })?;
+    Ok(filter)
+}
+
 pub(crate) fn parse_filter(query: &AccountQuery) -> Result<(AccountFilter, u32), Vec<FieldError>> {
     let mut problems = Vec::new();
     let mut filter = AccountFilter::default();

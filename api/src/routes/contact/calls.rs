@@ -1,18 +1,22 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use shared::contact::{CallDto, CallRequest};
 use shared::Page;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::postgres::PgPool;
+use crate::routes::payments::respond;
 use crate::routes::{parse_id, with_conn};
 use crate::services::contact::calls;
+use crate::services::idempotency::{self, IdempotencyKey};
 
 /// Logs a call on the account. An outbound call must be allowed by the
 /// contact rules at `started_at`, unless a manager or administrator gives
 /// `override_reason`. The outcome's effects are stored with the call: an
-/// invalid number, or a dispute, bankruptcy or deceased hold.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/calls", tag = "contact", params(("id" = uuid::Uuid, Path)),
+/// invalid number, or a dispute, bankruptcy or deceased hold. An optional
+/// `Idempotency-Key` makes a retry return the first response.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/calls", tag = "contact", params(("id" = uuid::Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional: a new random value per call; the same value on a retry")),
     request_body = CallRequest,
     responses((status = 201, body = CallDto), (status = 400, body = shared::ErrorEnvelope), (status = 403, body = shared::ErrorEnvelope),
         (status = 404, body = shared::ErrorEnvelope), (status = 422, description = "contact_not_allowed: the contact rules block the call", body = shared::ErrorEnvelope)),
@@ -20,13 +24,18 @@ use crate::services::contact::calls;
 pub async fn create_call(
     pool: web::Data<PgPool>,
     user: CurrentUser,
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<CallRequest>,
 ) -> ApiResult<HttpResponse> {
     let account_id = parse_id(&path, "account")?;
+    let key = match req.headers().contains_key(idempotency::HEADER) {
+        true => Some(IdempotencyKey::from_request(req.headers())?),
+        false => None,
+    };
     let request = body.into_inner();
-    let call = with_conn(&pool, move |conn| calls::create(conn, &user, account_id, &request)).await?;
-    Ok(HttpResponse::Created().json(call))
+    let outcome = with_conn(&pool, move |conn| calls::create(conn, &user, account_id, &request, key.as_ref())).await?;
+    Ok(respond(outcome))
 }
 
 /// The account's calls, newest first (up to 200).

@@ -6,14 +6,15 @@ use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::jobs::CorrespondenceWaker;
 use crate::postgres::PgPool;
+use crate::routes::accounts::list::filter_from_map;
 use crate::routes::payments::respond;
 use crate::routes::{parse_id, with_conn};
 use crate::services::correspondence::batches;
 use crate::services::idempotency::IdempotencyKey;
 use crate::startup::PublicUrl;
 
-/// Generates one template for up to 10,000 accounts in one transaction
-/// (managers and administrators). Each account goes through the contact
+/// Generates one template for up to 10,000 accounts, named by id or by the
+/// account-list filters, in one transaction (managers and administrators). Each account goes through the contact
 /// rules; a blocked account is reported with its reason codes and gets nothing.
 #[utoipa::path(post, path = "/api/v1/correspondence-batches", tag = "correspondence",
     params(("Idempotency-Key" = String, Header, description = "A new random value per batch; the same value on a retry")),
@@ -31,8 +32,9 @@ pub async fn create_batch(
 ) -> ApiResult<HttpResponse> {
     let key = IdempotencyKey::from_request(req.headers())?;
     let request = body.into_inner();
+    let accounts = batches::check_shape(&request, filter_from_map)?;
     let base = public_url.0.clone();
-    let outcome = with_conn(&pool, move |conn| batches::create(conn, &user, &request, &key, &base)).await?;
+    let outcome = with_conn(&pool, move |conn| batches::create(conn, &user, &request, &accounts, &key, &base)).await?;
     if !outcome.replayed && outcome.body["queued"].as_i64().unwrap_or(0) > 0 {
         waker.wake();
     }

@@ -5,36 +5,15 @@ use shared::FieldError;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
-use crate::routes::accounts::list::{parse_filter, AccountQuery};
+use crate::routes::accounts::list::filter_from_map;
 use crate::routes::with_conn;
 use crate::services::worklist::assign::{self, Selection};
-
-/// The keys a bulk reassignment's `filter` may hold: the filters of `GET /accounts`.
-const FILTER_KEYS: [&str; 8] = ["status", "dpd", "min_balance", "max_balance", "creditor_id", "assigned_agent_id", "no_valid_contact", "q"];
 
 fn selection(request: &BulkAssignRequest) -> Result<Selection, Vec<FieldError>> {
     if let Some(ids) = &request.account_ids {
         return Ok(Selection::Ids(ids.clone()));
     }
-    let map = request.filter.clone().unwrap_or_default();
-    let unknown: Vec<&String> = map.keys().filter(|key| !FILTER_KEYS.contains(&key.as_str())).collect();
-    if !unknown.is_empty() {
-        return Err(vec![FieldError::new(
-            "filter",
-            "unknown_key",
-            format!(
-                "filter has keys that are not account-list filters: {}; use {}",
-                unknown.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
-                FILTER_KEYS.join(", ")
-            ),
-        )]);
-    }
-    let query: AccountQuery = serde_json::from_value(serde_json::json!(map))
-        .map_err(|e| vec![FieldError::new("filter", "invalid", format!("filter cannot be read: {e}"))])?;
-    let (filter, _) = parse_filter(&query).map_err(|problems| {
-        problems.into_iter().map(|p| FieldError::new(&format!("filter.{}", p.field), &p.code, p.message)).collect::<Vec<_>>()
-    })?;
-    Ok(Selection::Filter(filter))
+    filter_from_map(&request.filter.clone().unwrap_or_default()).map(Selection::Filter)
 }
 
 /// Moves accounts, named by id or by the account-list filters, to one agent

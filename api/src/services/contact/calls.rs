@@ -28,6 +28,7 @@ use shared::{ErrorCode, FieldError};
 use uuid::Uuid;
 
 use super::super::audit::{self, AuditEvent};
+use super::super::idempotency::{self, IdempotencyKey, Outcome};
 use super::super::ledger::LockedAccount;
 use super::super::plans::context;
 use super::super::promises;
@@ -69,10 +70,50 @@ struct CheckedCall {
 }
 
 /// `POST /accounts/{id}/calls`.
-pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, request: &CallRequest) -> ApiResult<CallDto> {
+///
+/// With an `Idempotency-Key` a retry returns the first response instead of
+/// logging the call, and its promise, twice. The key is optional because a
+/// call moves no money and sends nothing, but clients on poor connections,
+/// such as the field app, should send one.
+pub fn create(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    account_id: Uuid,
+    request: &CallRequest,
+    key: Option<&IdempotencyKey>,
+) -> ApiResult<Outcome> {
     let checked = check_request(request, Utc::now())?;
+    let outcome = match key {
+        Some(key) => {
+            let target = format!("POST /accounts/{account_id}/calls");
+            idempotency::once(conn, user, key, &target, request, 201, |conn| {
+                let call_id = record(conn, user, account_id, request, &checked)?;
+                load(conn, call_id)
+            })?
+        }
+        None => {
+            let dto = conn.transaction(|conn| {
+                let call_id = record(conn, user, account_id, request, &checked)?;
+                load(conn, call_id)
+            })?;
+            Outcome { status: 201, body: serde_json::to_value(&dto).map_err(anyhow::Error::from)?, replayed: false }
+        }
+    };
+    if !outcome.replayed {
+        tracing::info!(account.id = %account_id, call.id = %outcome.body["id"].as_str().unwrap_or(""), outcome = request.outcome.as_str(), "call logged");
+    }
+    Ok(outcome)
+}
 
-    let call_id = conn.transaction(|conn| {
+fn load(conn: &mut PgConnection, call_id: Uuid) -> ApiResult<CallDto> {
+    let row = calls::table.find(call_id).select(CallRow::as_select()).first(conn)?;
+    to_dto(row)
+}
+
+/// Checks the call against the contact rules and stores it with its
+/// effects and audit rows in the caller's transaction.
+fn record(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, request: &CallRequest, checked: &CheckedCall) -> ApiResult<Uuid> {
+    {
         // The row lock serialises calls on one account, so two agents cannot
         // both pass the attempt cap with the same last free attempt.
         let ctx = context(conn, user, account_id, true)?;
@@ -177,12 +218,8 @@ pub fn create(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, req
         if let Some(day) = request.follow_up_on {
             raise_follow_up(conn, user, account, call_id, day)?;
         }
-        Ok::<_, ApiError>(call_id)
-    })?;
-
-    tracing::info!(account.id = %account_id, call.id = %call_id, outcome = request.outcome.as_str(), "call logged");
-    let row = calls::table.find(call_id).select(CallRow::as_select()).first(conn)?;
-    to_dto(row)
+        Ok(call_id)
+    }
 }
 
 /// `GET /accounts/{id}/calls`: newest first.

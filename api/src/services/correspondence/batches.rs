@@ -3,7 +3,7 @@
 //! single letter; a blocked account gets a `blocked` row with the reason
 //! codes and nothing is made or sent for it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -21,6 +21,7 @@ use super::{check_template_creditor, load_version, load_version_by_id};
 use crate::auth::CurrentUser;
 use crate::db::schema::{accounts, correspondence, correspondence_batches};
 use crate::error::{ApiError, ApiResult};
+use crate::services::accounts::{ids_matching, AccountFilter};
 
 /// How many missing account ids an error lists before it only counts them.
 const LISTED_IDS: usize = 5;
@@ -34,25 +35,74 @@ struct Counts {
     failed: i32,
 }
 
-/// `POST /correspondence-batches`; managers and administrators.
-// TODO: batches take a list of account ids only; selecting the accounts by
-// a worklist filter (status, balance, creditor) is not built yet.
-pub fn create(conn: &mut PgConnection, user: &CurrentUser, request: &BatchRequest, key: &IdempotencyKey, public_url: &str) -> ApiResult<Outcome> {
+/// How a batch's accounts were chosen, already checked for shape.
+pub enum BatchAccounts {
+    Ids(Vec<Uuid>),
+    Filter(AccountFilter),
+}
+
+/// `POST /correspondence-batches`; managers and administrators. A filter
+/// is resolved to account ids inside the idempotent transaction, so a retry
+/// with the same key returns the first batch even if the accounts changed.
+pub fn create(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    request: &BatchRequest,
+    accounts: &BatchAccounts,
+    key: &IdempotencyKey,
+    public_url: &str,
+) -> ApiResult<Outcome> {
     user.require(shared::users::Role::sees_all_accounts, "generate correspondence batches")?;
-    check_account_ids(&request.account_ids)?;
+    if let BatchAccounts::Ids(ids) = accounts {
+        check_account_ids(ids)?;
+    }
     let outcome = idempotency::once(conn, user, key, "POST /correspondence-batches", request, 201, |conn| {
-        let batch_id = generate(conn, user, request, public_url)?;
+        let ids = match accounts {
+            BatchAccounts::Ids(ids) => ids.clone(),
+            BatchAccounts::Filter(filter) => filtered_ids(conn, user, filter)?,
+        };
+        let batch_id = generate(conn, user, request.template_id, request.version, &ids, public_url)?;
         load(conn, batch_id)
     })?;
     if !outcome.replayed {
         tracing::info!(
             correspondence_batch.id = %outcome.body["id"].as_str().unwrap_or(""),
-            requested = request.account_ids.len(),
+            requested = outcome.body["requested"].as_i64().unwrap_or(0),
             blocked = outcome.body["blocked"].as_i64().unwrap_or(0),
             "correspondence batch generated"
         );
     }
     Ok(outcome)
+}
+
+/// Checks the shape of a batch request: exactly one of `account_ids` and
+/// `filter`, the filter's keys and values as `GET /accounts` reads them.
+pub fn check_shape(request: &BatchRequest, parse_filter: impl Fn(&BTreeMap<String, String>) -> Result<AccountFilter, Vec<FieldError>>) -> ApiResult<BatchAccounts> {
+    match (&request.account_ids, &request.filter) {
+        (Some(_), Some(_)) => Err(ApiError::invalid_field("account_ids", "send either account_ids or filter, not both")),
+        (None, None) => Err(ApiError::validation(vec![FieldError::new(
+            "account_ids",
+            "missing",
+            "account_ids or filter is missing; send the accounts to write to",
+        )])),
+        (Some(ids), None) => Ok(BatchAccounts::Ids(ids.clone())),
+        (None, Some(map)) => parse_filter(map).map(BatchAccounts::Filter).map_err(ApiError::validation),
+    }
+}
+
+/// Resolves a filter to 1 to `BATCH_MAX_ACCOUNTS` account ids.
+fn filtered_ids(conn: &mut PgConnection, user: &CurrentUser, filter: &AccountFilter) -> ApiResult<Vec<Uuid>> {
+    let ids = ids_matching(conn, user, filter, BATCH_MAX_ACCOUNTS + 1)?;
+    if ids.is_empty() {
+        return Err(ApiError::invalid_field("filter", "the filter selects no accounts; widen it or check the account list with the same filters"));
+    }
+    if ids.len() > BATCH_MAX_ACCOUNTS {
+        return Err(ApiError::invalid_field(
+            "filter",
+            format!("the filter selects more than {BATCH_MAX_ACCOUNTS} accounts; narrow it, for example by creditor_id or dpd, and send several batches"),
+        ));
+    }
+    Ok(ids)
 }
 
 fn check_account_ids(ids: &[Uuid]) -> ApiResult<()> {
@@ -74,13 +124,20 @@ fn check_account_ids(ids: &[Uuid]) -> ApiResult<()> {
 
 /// Generates the batch in the caller's transaction and returns its id.
 /// Used by `create` and by the benchmark, which has no HTTP request.
-pub fn generate(conn: &mut PgConnection, user: &CurrentUser, request: &BatchRequest, public_url: &str) -> ApiResult<Uuid> {
-    let version = load_version(conn, request.template_id, request.version)?;
+pub fn generate(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    template_id: Uuid,
+    version: Option<i32>,
+    account_ids: &[Uuid],
+    public_url: &str,
+) -> ApiResult<Uuid> {
+    let version = load_version(conn, template_id, version)?;
     // Locked in id order, as payments lock accounts, so batches and postings cannot deadlock.
-    let locked = lock_accounts(conn, &request.account_ids)?;
-    if locked.len() < request.account_ids.len() {
+    let locked = lock_accounts(conn, account_ids)?;
+    if locked.len() < account_ids.len() {
         let found: HashSet<Uuid> = locked.iter().map(|account| account.id).collect();
-        let missing: Vec<String> = request.account_ids.iter().filter(|id| !found.contains(id)).map(Uuid::to_string).collect();
+        let missing: Vec<String> = account_ids.iter().filter(|id| !found.contains(id)).map(Uuid::to_string).collect();
         let listed = missing.iter().take(LISTED_IDS).cloned().collect::<Vec<_>>().join(", ");
         let more = if missing.len() > LISTED_IDS { format!(" and {} more", missing.len() - LISTED_IDS) } else { String::new() };
         return Err(ApiError::validation(vec![FieldError::new(

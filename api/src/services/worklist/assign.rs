@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::db::schema::{accounts, teams, users};
 use crate::error::{ApiError, ApiResult};
-use crate::services::accounts::{with_filters, AccountFilter, Query};
+use crate::services::accounts::{ids_matching, AccountFilter};
 use crate::services::audit::{self, AuditEvent};
 
 /// How the accounts were chosen, already checked.
@@ -191,25 +191,14 @@ fn selected_ids(conn: &mut PgConnection, user: &CurrentUser, selection: &Selecti
             Ok(wanted)
         }
         Selection::Filter(filter) => {
-            #[derive(QueryableByName)]
-            struct Id {
-                #[diesel(sql_type = SqlUuid)]
-                id: Uuid,
-            }
-            let query = Query::new(
-                "SELECT a.id FROM accounts a JOIN creditors c ON c.id = a.creditor_id JOIN debtors d ON d.id = a.debtor_id WHERE TRUE",
-            );
-            let rows: Vec<Id> = with_filters(query, user, filter)
-                .sql(&format!(" ORDER BY a.id LIMIT {}", BULK_ASSIGN_MAX_ACCOUNTS + 1))
-                .inner
-                .load(conn)?;
-            if rows.len() > BULK_ASSIGN_MAX_ACCOUNTS {
+            let ids = ids_matching(conn, user, filter, BULK_ASSIGN_MAX_ACCOUNTS + 1)?;
+            if ids.len() > BULK_ASSIGN_MAX_ACCOUNTS {
                 return Err(ApiError::invalid_field(
                     "filter",
                     format!("the filter matches more than {BULK_ASSIGN_MAX_ACCOUNTS} accounts; narrow it or move them in parts"),
                 ));
             }
-            Ok(rows.into_iter().map(|row| row.id).collect())
+            Ok(ids)
         }
     }
 }
