@@ -782,6 +782,29 @@ fn location_fallback_and_uncertainty() {
     let certain = resolve_location(&chicago_debtor(), NEW_YORK, None);
     assert_eq!(certain.time_zones(), vec![CHICAGO]);
     assert!(!certain.uncertain);
+
+    // A toll-free number alone still places the debtor in North America,
+    // not in the creditor's zone.
+    let toll_free = contact(None, vec![phone("+18002345678")]);
+    let location = resolve_location(&toll_free, chrono_tz::UTC, None);
+    let zones = location.time_zones();
+    assert!(location.uncertain);
+    assert!(zones.contains(&chrono_tz::Pacific::Honolulu), "{zones:?}");
+    assert!(zones.contains(&chrono_tz::America::St_Johns), "{zones:?}");
+    assert!(!zones.contains(&chrono_tz::UTC), "{zones:?}");
+    assert!(!zones.contains(&chrono_tz::Pacific::Guam), "{zones:?}");
+}
+
+#[test]
+fn toll_free_number_waits_for_hawaii() {
+    let debtor = contact(None, vec![phone("+18002345678")]);
+    // 09:00 in New York is 04:00 in Honolulu.
+    let early = check(Channel::Call, local(NEW_YORK, 2026, 1, 14, 9, 0), &debtor);
+    assert!(!early.allowed);
+    assert_eq!(codes(&early), vec![ReasonCode::OutsideContactWindow]);
+    // 15:00 in New York is 10:00 in Honolulu and 16:30 in St. John's.
+    let afternoon = check(Channel::Call, local(NEW_YORK, 2026, 1, 14, 15, 0), &debtor);
+    assert!(afternoon.allowed, "{:?}", afternoon.reasons);
 }
 
 #[test]

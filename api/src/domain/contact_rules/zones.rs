@@ -493,14 +493,41 @@ pub fn zones_for_phone(e164: &str) -> Option<HintZones> {
     Some(HintZones { country, zones: vec![*zone] })
 }
 
+/// Returns true for a +1 number: the North American Numbering Plan.
+fn is_north_american(e164: &str) -> bool {
+    e164.trim().strip_prefix("+1").is_some_and(|national| national.len() == 10 && national.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Every zone of the US states, DC and Canada, each under its country.
+/// A +1 number whose area code the table lacks (a toll-free or
+/// non-geographic code, or a code missing from the table) places the
+/// debtor somewhere among them. Territories are left out, because their
+/// area codes are in the table and Guam's zone would leave no common hour.
+fn north_american_zones() -> Vec<PossibleZone> {
+    let mut zones: Vec<PossibleZone> = Vec::new();
+    let mainland = REGIONS.iter().filter(|region| {
+        (region.country == "US" && !matches!(region.code, "PR" | "VI" | "GU")) || region.country == "CA"
+    });
+    for region in mainland {
+        for zone in region.zones {
+            let possible = PossibleZone { zone: *zone, country: Some(region.country.to_string()) };
+            if !zones.contains(&possible) {
+                zones.push(possible);
+            }
+        }
+    }
+    zones
+}
+
 /// Resolves every zone the debtor may be in from the address and all phone
 /// numbers.
 ///
 /// Every hint counts, even an undeliverable address or a number marked
 /// invalid or do not call: it may still show where the debtor lives, and an
-/// extra zone can only shorten the allowed hours. With no zone found, the
-/// debtor is placed in `default_zone`, under the address's country when it
-/// has one and `default_country` otherwise.
+/// extra zone can only shorten the allowed hours. With no zone found, a
+/// debtor with a +1 number may be anywhere in the US states or Canada;
+/// any other debtor is placed in `default_zone`, under the address's
+/// country when it has one and `default_country` otherwise.
 pub fn resolve_location(contact: &ContactDetails, default_zone: Tz, default_country: Option<&str>) -> DebtorLocation {
     let mut zones: Vec<PossibleZone> = Vec::new();
     let mut unresolved_hint = false;
@@ -521,6 +548,9 @@ pub fn resolve_location(contact: &ContactDetails, default_zone: Tz, default_coun
         }
     }
 
+    if zones.is_empty() && contact.phones.iter().any(|phone| is_north_american(&phone.e164)) {
+        return DebtorLocation { zones: north_american_zones(), uncertain: true };
+    }
     if zones.is_empty() {
         let address_country = contact
             .address
