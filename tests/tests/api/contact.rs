@@ -485,6 +485,13 @@ async fn call_promise_checked_with_call() {
 
     assert_eq!(s.app.count("SELECT count(*) AS n FROM calls"), 0, "no call stored");
     assert_eq!(s.app.count("SELECT count(*) AS n FROM promises"), 0, "no promise stored");
+
+    // The call's day is the creditor's: 03:00 UTC is still the evening before in New York.
+    diesel::sql_query("UPDATE creditors SET time_zone = 'America/New_York'").execute(&mut s.app.db()).unwrap();
+    let evening_before = Utc::now().date_naive() - chrono::Days::new(2);
+    let evening = json!({ "direction": "inbound", "outcome": "no_answer", "follow_up_on": evening_before, "started_at": days_ago_at(1, 3) });
+    let response = s.log_call(&s.manager, &evening).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
 }
 
 #[tokio::test]
