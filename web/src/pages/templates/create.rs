@@ -4,13 +4,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::accounts::CreditorDto;
-use shared::correspondence::{
-    check_template_text, field_names, CreateTemplateRequest, TemplateChannel, TemplateDto, BODY_MAX_CHARS,
-    NAME_MAX_CHARS, SUBJECT_MAX_CHARS,
-};
+use shared::correspondence::{check_template_text, CreateTemplateRequest, TemplateChannel, TemplateDto, NAME_MAX_CHARS};
 use shared::FieldError;
 use uuid::Uuid;
 
+use super::text_fields::TemplateTextFields;
 use super::{field_message, rejection_banner};
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBanner, FieldMessage};
@@ -205,33 +203,13 @@ pub fn CreateTemplateForm(
                 />
                 " The text speaks of legal action (court, lawsuit, attorney\u{2026}). Time-barred debts never receive it."
             </label>
-            <div class="field">
-                <label for="template-subject">"Subject"</label>
-                <input
-                    id="template-subject"
-                    type="text"
-                    maxlength=SUBJECT_MAX_CHARS.to_string()
-                    aria-describedby="template-subject-error"
-                    aria-invalid=move || subject_message.get().is_some().to_string()
-                    prop:value=move || subject.get()
-                    on:input=move |event| subject.set(event_target_value(&event))
-                />
-                <FieldMessage id="template-subject-error" message=subject_message />
-            </div>
-            <div class="field">
-                <label for="template-body">"Body"</label>
-                <textarea
-                    id="template-body"
-                    rows="8"
-                    maxlength=BODY_MAX_CHARS.to_string()
-                    aria-describedby="template-body-hint template-body-error"
-                    aria-invalid=move || body_message.get().is_some().to_string()
-                    prop:value=move || body.get()
-                    on:input=move |event| body.set(event_target_value(&event))
-                ></textarea>
-                <p class="hint" id="template-body-hint">{format!("Merge fields: {}.", field_names())}</p>
-                <FieldMessage id="template-body-error" message=body_message />
-            </div>
+            <TemplateTextFields
+                prefix="template"
+                subject=subject
+                body=body
+                subject_message=subject_message
+                body_message=body_message
+            />
             <button type="submit" id="template-create" class="primary" disabled=move || saving.get()>
                 {move || if saving.get() { "Saving\u{2026}" } else { "Create template" }}
             </button>

@@ -6,6 +6,7 @@
 mod create;
 mod detail;
 mod preview;
+mod text_fields;
 mod version_form;
 
 use leptos::prelude::*;

@@ -3,15 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::correspondence::{
-    check_template_text, field_names, CreateVersionRequest, TemplateDto, TemplateVersionDto, BODY_MAX_CHARS,
-    SUBJECT_MAX_CHARS,
-};
+use shared::correspondence::{check_template_text, CreateVersionRequest, TemplateDto, TemplateVersionDto};
 use shared::FieldError;
 
+use super::text_fields::TemplateTextFields;
 use super::{field_message, rejection_banner};
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, FieldMessage};
+use crate::components::ErrorBanner;
 
 #[component]
 pub fn NewVersionForm(
@@ -65,33 +63,13 @@ pub fn NewVersionForm(
         <form class="template-form" on:submit=on_submit novalidate=true>
             {move || banner().map(|message| view! { <ErrorBanner message=message id="version-error" /> })}
             <p class="hint">{legal_hint}</p>
-            <div class="field">
-                <label for="version-subject">"Subject"</label>
-                <input
-                    id="version-subject"
-                    type="text"
-                    maxlength=SUBJECT_MAX_CHARS.to_string()
-                    aria-describedby="version-subject-error"
-                    aria-invalid=move || subject_message.get().is_some().to_string()
-                    prop:value=move || subject.get()
-                    on:input=move |event| subject.set(event_target_value(&event))
-                />
-                <FieldMessage id="version-subject-error" message=subject_message />
-            </div>
-            <div class="field">
-                <label for="version-body">"Body"</label>
-                <textarea
-                    id="version-body"
-                    rows="8"
-                    maxlength=BODY_MAX_CHARS.to_string()
-                    aria-describedby="version-body-hint version-body-error"
-                    aria-invalid=move || body_message.get().is_some().to_string()
-                    prop:value=move || body.get()
-                    on:input=move |event| body.set(event_target_value(&event))
-                ></textarea>
-                <p class="hint" id="version-body-hint">{format!("Merge fields: {}.", field_names())}</p>
-                <FieldMessage id="version-body-error" message=body_message />
-            </div>
+            <TemplateTextFields
+                prefix="version"
+                subject=subject
+                body=body
+                subject_message=subject_message
+                body_message=body_message
+            />
             <button type="submit" id="version-save" class="primary" disabled=move || saving.get()>
                 {move || if saving.get() { "Saving\u{2026}" } else { "Save as new version" }}
             </button>
