@@ -700,3 +700,70 @@ async fn browser_dispute_raised_and_verified() {
     browser.quit().await.ok();
     result.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_template_version_and_exports() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let (token, _) = import_chicago_account(&app).await;
+    let template = serde_json::json!({
+        "key": "browser_notice",
+        "name": "Browser notice",
+        "channel": "letter",
+        "mentions_legal_action": false,
+        "subject": "Account {{account.reference}}",
+        "body": "Dear {{debtor.name}}, you owe {{account.balance}}.",
+    });
+    let response = app.post_json(&token, "/api/v1/templates", &template).await;
+    assert_eq!(response.status(), 201, "template not created: {}", response.text().await.unwrap_or_default());
+    let created: Value = response.json().await.unwrap();
+    let template_id = created["id"].as_str().expect("the template has an id").to_string();
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        wait_for(&browser, By::Id("nav-templates")).await.click().await?;
+        let row = By::Css(&format!("#templates-table tr[data-template-id='{template_id}']"));
+        let row = wait_for_or_report(&browser, row, &["templates-error"]).await;
+        row.find(By::Css(".template-open")).await?.click().await?;
+
+        // Text that speaks of legal action is refused before it is sent.
+        let body = wait_for(&browser, By::Id("version-body")).await;
+        body.clear().await?;
+        body.send_keys("Dear {{debtor.name}}, we may take you to court.").await?;
+        browser.find(By::Id("version-save")).await?.click().await?;
+        let body_error = wait_for_text(&browser, By::Id("version-body-error"), |text| !text.is_empty()).await;
+        assert!(body_error.contains("court"), "the body message names the word: {body_error}");
+
+        body.clear().await?;
+        body.send_keys("Dear {{debtor.name}}, please call us about {{account.balance}}.").await?;
+        browser.find(By::Id("version-save")).await?.click().await?;
+        let shown = By::Css("#template-version-text[data-version='2']");
+        wait_for_or_report(&browser, shown, &["version-error", "versions-error"]).await;
+
+        browser.find(By::Id("template-preview-account")).await?.send_keys("A-1").await?;
+        browser.find(By::Id("template-preview-submit")).await?.click().await?;
+        let preview = wait_for_or_report(&browser, By::Id("template-preview"), &["template-preview-error", "template-preview-account-error"]).await;
+        let preview_text = preview.text().await?;
+        assert!(preview_text.contains("Dear Ana Smith, please call us about USD 1,555.50."), "the preview is merged: {preview_text}");
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "templates")).await?;
+        }
+
+        // The call list export of the worklist names the accounts left out.
+        browser.find(By::Id("nav-worklist")).await?.click().await?;
+        wait_for(&browser, By::Id("export-call-csv")).await.click().await?;
+        let notice = wait_for_or_report(&browser, By::Id("export-notice"), &["export-error"]).await.text().await?;
+        assert!(notice.contains("Call list (CSV) saved as call-list-"), "the export notice reads: {notice}");
+        assert!(notice.contains("with 1 row."), "the export has the one number: {notice}");
+        assert!(notice.contains("No account was left out."), "the export names the accounts left out: {notice}");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}

@@ -5,7 +5,7 @@ use super::accounts::AccountQuery;
 use super::client::{error_from_response, Call};
 use super::error::ApiError;
 
-/// Which list to export.
+/// The list an export contains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportList {
     /// One row per valid phone not marked do not call.
@@ -72,7 +72,7 @@ fn disposition_file_name(value: &str) -> Option<String> {
 }
 
 /// Downloads the call or mailing list of the accounts that match `query`.
-/// The query's cursor is left out, because an export holds every match.
+/// The query's cursor is left out, because an export contains every match.
 pub async fn download_export(list: ExportList, format: ExportFormat, query: &AccountQuery) -> Result<ExportFile, ApiError> {
     let filters = AccountQuery { cursor: None, ..query.clone() };
     let call = Call::get(list.path(format)).query(filters.to_params()).accept(format.media_type());

@@ -13,7 +13,7 @@ use super::{field_message, rejection_banner};
 use crate::api::{self, ApiError};
 use crate::components::{ErrorBanner, FieldMessage};
 
-/// Longest template key, in characters, as the API accepts it.
+/// Maximum length of a template key, in characters, as the API accepts it.
 const KEY_MAX_CHARS: usize = 64;
 
 const FORM_FIELDS: [&str; 6] = ["key", "name", "channel", "creditor_id", "subject", "body"];

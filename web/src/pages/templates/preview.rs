@@ -11,7 +11,11 @@ use crate::api::{self, as_sentence, AccountQuery, ApiError};
 use crate::components::{ErrorBanner, FieldMessage, PreviewView};
 
 /// Finds the account that `text` names: an account id, or an account
-/// reference that exactly one visible account has (ignoring case).
+/// reference that exactly one visible account has. The server matches
+/// references case-sensitively, and so does this lookup.
+///
+/// NOTE: only the first page of the account search (50 accounts, sorted by
+/// reference) is read, so a reference among more matches may not be found.
 async fn resolve_account(text: &str) -> Result<Uuid, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -27,12 +31,14 @@ async fn resolve_account(text: &str) -> Result<Uuid, String> {
     let matches: Vec<Uuid> = page
         .items
         .iter()
-        .filter(|account| account.account_ref.eq_ignore_ascii_case(text))
+        .filter(|account| account.account_ref == text)
         .map(|account| account.id)
         .collect();
     match matches.as_slice() {
         [id] => Ok(*id),
-        [] => Err(format!("No account has the reference {text}; check it, or paste the account id.")),
+        [] => Err(format!(
+            "No account has the reference {text}; check it (upper and lower case count), or paste the account id."
+        )),
         _ => Err(format!(
             "{} accounts of different creditors have the reference {text}; paste the account id instead.",
             matches.len()

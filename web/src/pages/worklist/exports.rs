@@ -19,11 +19,12 @@ const EXPORTS: [(ExportList, ExportFormat, &str, &str); 4] = [
 /// Describes a saved export: its rows, and the accounts the rules left out.
 fn describe_export(file: &ExportFile, label: &str) -> String {
     let mut message = match file.rows {
+        Some(1) => format!("{label} saved as {} with 1 row.", file.file_name),
         Some(rows) => format!("{label} saved as {} with {} rows.", file.file_name, format_count(rows)),
         None => format!("{label} saved as {}.", file.file_name),
     };
     match file.blocked_accounts {
-        Some(0) => {}
+        Some(0) => message.push_str(" No account was left out."),
         Some(1) => message.push_str(" 1 account left out because it cannot be contacted."),
         Some(count) => {
             message.push_str(&format!(" {} accounts left out because they cannot be contacted.", format_count(count)));
@@ -110,11 +111,15 @@ mod tests {
     #[test]
     fn one_blocked_account_singular() {
         let message = describe_export(&file(Some(1), Some(1)), "Call list (CSV)");
-        assert!(message.ends_with("1 account left out because it cannot be contacted."), "{message}");
+        assert_eq!(
+            message,
+            "Call list (CSV) saved as call-list.csv with 1 row. 1 account left out because it cannot be contacted."
+        );
     }
 
     #[test]
-    fn nothing_blocked_adds_nothing() {
-        assert_eq!(describe_export(&file(None, Some(0)), "Call list (CSV)"), "Call list (CSV) saved as call-list.csv.");
+    fn nothing_blocked_said() {
+        let message = describe_export(&file(None, Some(0)), "Call list (CSV)");
+        assert_eq!(message, "Call list (CSV) saved as call-list.csv. No account was left out.");
     }
 }

@@ -30,8 +30,8 @@ pub fn CallForm(
     account_id: Uuid,
     currency: Currency,
     phones: Vec<PhoneDto>,
-    /// Counts the changes made on the account page; the contact check runs
-    /// again on each, because a dispute or a hold changes the answer.
+    /// Counts the changes made on the account page. The contact check runs
+    /// again on each, because a dispute or a hold changes its result.
     activity: RwSignal<u64>,
     /// Called with a confirmation once the server logged the call.
     on_logged: Callback<String>,

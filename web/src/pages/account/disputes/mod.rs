@@ -40,7 +40,7 @@ pub fn DisputesSection(
     account_id: Uuid,
     /// Counts the changes made on the account page. A dispute or its
     /// verification adds one, so the timeline and the contact checks load
-    /// again; the list loads again on each, because a call can raise a dispute.
+    /// again. The list loads again on each, because a call can raise a dispute.
     activity: RwSignal<u64>,
 ) -> impl IntoView {
     let may_verify = use_session().user().is_some_and(|user| user.role.sees_all_accounts());
