@@ -568,6 +568,23 @@ async fn import_chicago_account(app: &TestApp) -> (String, String) {
     (token, account_id)
 }
 
+/// Creates a letter template with a version 1 that merges the debtor's name
+/// and the balance, and returns the template's id.
+async fn create_letter_template(app: &TestApp, token: &str, key: &str, name: &str) -> String {
+    let template = serde_json::json!({
+        "key": key,
+        "name": name,
+        "channel": "letter",
+        "mentions_legal_action": false,
+        "subject": "Account {{account.reference}}",
+        "body": "Dear {{debtor.name}}, you owe {{account.balance}}.",
+    });
+    let response = app.post_json(token, "/api/v1/templates", &template).await;
+    assert_eq!(response.status(), 201, "template not created: {}", response.text().await.unwrap_or_default());
+    let created: Value = response.json().await.unwrap();
+    created["id"].as_str().expect("the template has an id").to_string()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn browser_letter_preview_and_generate() {
     let app = TestApp::spawn_with(Some(web_dist())).await;
@@ -575,18 +592,7 @@ async fn browser_letter_preview_and_generate() {
     let (token, account_id) = import_chicago_account(&app).await;
 
     // A template of the test's own, with a second version, so the list must name version 2.
-    let template = serde_json::json!({
-        "key": "browser_reminder",
-        "name": "Browser reminder",
-        "channel": "letter",
-        "mentions_legal_action": false,
-        "subject": "Account {{account.reference}}",
-        "body": "Dear {{debtor.name}}, you owe {{account.balance}}.",
-    });
-    let response = app.post_json(&token, "/api/v1/templates", &template).await;
-    assert_eq!(response.status(), 201, "template not created: {}", response.text().await.unwrap_or_default());
-    let created: Value = response.json().await.unwrap();
-    let template_id = created["id"].as_str().expect("the template has an id").to_string();
+    let template_id = create_letter_template(&app, &token, "browser_reminder", "Browser reminder").await;
     let second = serde_json::json!({
         "subject": "Account {{account.reference}} with {{creditor.name}}",
         "body": "Dear {{debtor.name}}, please pay {{account.balance}} to {{creditor.name}}.",
@@ -706,18 +712,7 @@ async fn browser_template_version_and_exports() {
     let app = TestApp::spawn_with(Some(web_dist())).await;
     app.create_user("manager@example.com", "a long browser password", Role::Manager);
     let (token, _) = import_chicago_account(&app).await;
-    let template = serde_json::json!({
-        "key": "browser_notice",
-        "name": "Browser notice",
-        "channel": "letter",
-        "mentions_legal_action": false,
-        "subject": "Account {{account.reference}}",
-        "body": "Dear {{debtor.name}}, you owe {{account.balance}}.",
-    });
-    let response = app.post_json(&token, "/api/v1/templates", &template).await;
-    assert_eq!(response.status(), 201, "template not created: {}", response.text().await.unwrap_or_default());
-    let created: Value = response.json().await.unwrap();
-    let template_id = created["id"].as_str().expect("the template has an id").to_string();
+    let template_id = create_letter_template(&app, &token, "browser_notice", "Browser notice").await;
 
     let scratch = TempDir::new("recovery-desk-browser");
     let profile_dir = scratch.path().join("profile");
