@@ -9,7 +9,10 @@ use shared::users::UserDto;
 
 use crate::api::{self, ApiError};
 use crate::components::ErrorBanner;
-use crate::pages::{may_see_approvals, AccountPage, ApprovalsPage, ImportPage, LoginPage, PriorityPage, TasksPage, WorklistPage};
+use crate::pages::{
+    may_edit_templates, may_see_approvals, AccountPage, ApprovalsPage, ImportPage, LoginPage, PriorityPage, TasksPage,
+    TemplatesPage, WorklistPage,
+};
 
 /// The state of the user's session.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("approvals") view=ApprovalsPage />
                     <Route path=path!("tasks") view=TasksPage />
                     <Route path=path!("call-next") view=PriorityPage />
+                    <Route path=path!("templates") view=TemplatesPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -168,6 +172,7 @@ fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static)
     let may_import = user.role.may_import();
     let may_review_statements = user.role != shared::users::Role::Collector;
     let may_approve_plans = may_see_approvals(user.role);
+    let may_change_templates = may_edit_templates(user.role);
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">
@@ -197,6 +202,11 @@ fn TopBar(user: UserDto, on_sign_out: impl Fn() + Clone + Send + Sync + 'static)
                 <Show when=move || may_approve_plans>
                     <A href="/approvals" {..} id="nav-approvals">
                         "Approvals"
+                    </A>
+                </Show>
+                <Show when=move || may_change_templates>
+                    <A href="/templates" {..} id="nav-templates">
+                        "Templates"
                     </A>
                 </Show>
             </nav>

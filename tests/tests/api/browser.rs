@@ -2,7 +2,8 @@
 //! import a small file and find its accounts in the worklist; post a cheque
 //! on an account, open its receipt and reverse it; design a settlement that
 //! needs approval and approve it as a manager; log a call with a promise and
-//! see why a late-evening call is not allowed.
+//! see why a late-evening call is not allowed; preview and generate a letter
+//! from a template; raise a dispute and record its verification.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -550,6 +551,211 @@ async fn browser_call_promise_and_late_call() {
         browser.find(By::Id("call-save")).await?.click().await?;
         let refused = wait_for_text(&browser, By::Id("call-error"), |text| !text.is_empty()).await;
         assert!(refused.contains("outside_contact_window"), "the server refuses the call: {refused}");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}
+
+/// Imports the one debtor in Chicago as the manager and returns the manager's token and the account id.
+async fn import_chicago_account(app: &TestApp) -> (String, String) {
+    let login: Value = app.login("manager@example.com", "a long browser password").await.json().await.unwrap();
+    let token = login["access_token"].as_str().expect("login returns access_token").to_string();
+    app.import_file(&token, "standard", "Acme", "chicago.csv", ONE_DEBTOR_IN_CHICAGO.as_bytes().to_vec()).await;
+    let accounts: Value = app.get(&token, "/api/v1/accounts?q=A-1").await.json().await.unwrap();
+    let account_id = accounts["items"][0]["id"].as_str().expect("A-1 is imported").to_string();
+    (token, account_id)
+}
+
+/// Creates a letter template with a version 1 that merges the debtor's name
+/// and the balance, and returns the template's id.
+async fn create_letter_template(app: &TestApp, token: &str, key: &str, name: &str) -> String {
+    let template = serde_json::json!({
+        "key": key,
+        "name": name,
+        "channel": "letter",
+        "mentions_legal_action": false,
+        "subject": "Account {{account.reference}}",
+        "body": "Dear {{debtor.name}}, you owe {{account.balance}}.",
+    });
+    let response = app.post_json(token, "/api/v1/templates", &template).await;
+    assert_eq!(response.status(), 201, "template not created: {}", response.text().await.unwrap_or_default());
+    let created: Value = response.json().await.unwrap();
+    created["id"].as_str().expect("the template has an id").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_letter_preview_and_generate() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let (token, account_id) = import_chicago_account(&app).await;
+
+    // A template of the test's own, with a second version, so the list must name version 2.
+    let template_id = create_letter_template(&app, &token, "browser_reminder", "Browser reminder").await;
+    let second = serde_json::json!({
+        "subject": "Account {{account.reference}} with {{creditor.name}}",
+        "body": "Dear {{debtor.name}}, please pay {{account.balance}} to {{creditor.name}}.",
+    });
+    let response = app.post_json(&token, &format!("/api/v1/templates/{template_id}/versions"), &second).await;
+    assert_eq!(response.status(), 201, "version not created: {}", response.text().await.unwrap_or_default());
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
+
+        let choice = By::Css(&format!("#letter-template option[value='{template_id}']"));
+        wait_for_or_report(&browser, choice.clone(), &["letter-templates-error"]).await.click().await?;
+        let preview = wait_for_or_report(&browser, By::Id("letter-preview"), &["letter-preview-error"]).await;
+        assert_eq!(preview.attr("data-version").await?.as_deref(), Some("2"), "the newest version is previewed");
+        let preview_text = preview.text().await?;
+        assert!(preview_text.contains("Account A-1 with Acme"), "the subject is merged: {preview_text}");
+        assert!(
+            preview_text.contains("Dear Ana Smith, please pay USD 1,555.50 to Acme."),
+            "the body is merged: {preview_text}"
+        );
+        let decision = browser.find(By::Id("letter-preview-contact")).await?.text().await?;
+        assert!(decision.contains("The contact rules allow this letter now."), "the rules allow the letter: {decision}");
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "letter")).await?;
+        }
+
+        browser.find(By::Id("letter-generate")).await?.click().await?;
+        let generated = By::Css("#correspondence-table tr[data-status='generated'][data-version='2']");
+        let row = wait_for_or_report(&browser, generated, &["letter-error", "correspondence-error"]).await;
+        let row_text = row.text().await?;
+        assert!(row_text.contains("Browser reminder"), "the row names the template: {row_text}");
+        assert!(row_text.contains("v2"), "the row names the version: {row_text}");
+        assert!(row_text.contains("Ready to print"), "the row shows the status: {row_text}");
+        let letter_id = row.attr("data-correspondence-id").await?.expect("the row has data-correspondence-id");
+        let link = row.find(By::Id(&format!("letter-pdf-{letter_id}"))).await?;
+        let href = link.attr("href").await?.unwrap_or_default();
+        assert!(href.ends_with(&format!("/api/v1/correspondence/{letter_id}/pdf")), "the PDF link: {href}");
+        let notice = browser.find(By::Id("letter-notice")).await?.text().await?;
+        assert!(notice.contains("Letter generated"), "the notice reads: {notice}");
+
+        let listed: Value = app.get(&token, &format!("/api/v1/accounts/{account_id}/correspondence")).await.json().await?;
+        let items = listed["items"].as_array().expect("the list has items");
+        assert_eq!(items.len(), 1, "one letter was made: {listed}");
+        assert_eq!(items[0]["version"], 2);
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "letter-list")).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_dispute_raised_and_verified() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let (token, account_id) = import_chicago_account(&app).await;
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        browser.goto(&app.url(&format!("/accounts/{account_id}"))).await?;
+
+        wait_for(&browser, By::Id("dispute-note")).await.send_keys("Debtor says the goods never arrived").await?;
+        browser.find(By::Id("dispute-raise")).await?.click().await?;
+        let open = By::Css("#disputes-table tr[data-dispute-status='open']");
+        let row = wait_for_or_report(&browser, open, &["dispute-error", "disputes-error"]).await;
+        assert!(row.text().await?.contains("Debtor says the goods never arrived"), "the note is listed");
+        let dispute_id = row.attr("data-dispute-id").await?.expect("the row has data-dispute-id");
+
+        // The call form's contact check loads again and names the dispute.
+        let disputed = wait_for(&browser, By::Css("#contact-check li[data-code='disputed']")).await.text().await?;
+        assert!(!disputed.is_empty(), "the contact check names the dispute");
+        let entry = wait_for(&browser, By::Css("#timeline [data-kind='dispute.raised']")).await.text().await?;
+        assert!(!entry.is_empty(), "the dispute is on the timeline");
+
+        // A verification needs a note.
+        browser.find(By::Id(&format!("verify-submit-{dispute_id}"))).await?.click().await?;
+        let note_error = wait_for_text(&browser, By::Id(&format!("verify-note-error-{dispute_id}")), |text| !text.is_empty()).await;
+        assert!(note_error.contains("Say how the debt was verified"), "the note message reads: {note_error}");
+        browser.find(By::Id(&format!("verify-note-{dispute_id}"))).await?.send_keys("Statement and contract sent").await?;
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "dispute")).await?;
+        }
+        browser.find(By::Id(&format!("verify-submit-{dispute_id}"))).await?.click().await?;
+
+        let verified = By::Css(&format!("#disputes-table tr[data-dispute-id='{dispute_id}'][data-dispute-status='verified']"));
+        let row = wait_for_or_report(&browser, verified, &[&format!("verify-error-{dispute_id}"), "disputes-error"]).await;
+        let row_text = row.text().await?;
+        assert!(row_text.contains("Sent by letter"), "the verification is shown: {row_text}");
+        let disputed_reasons = By::Css("#contact-check li[data-code='disputed']");
+        assert_eq!(wait_for_count(&browser, disputed_reasons, 0).await, 0, "the dispute no longer blocks calls");
+
+        let holds: Value = app.get(&token, &format!("/api/v1/accounts/{account_id}/contact-holds")).await.json().await?;
+        assert_eq!(holds["disputed"], false, "the hold is lifted: {holds}");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.quit().await.ok();
+    result.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_template_version_and_exports() {
+    let app = TestApp::spawn_with(Some(web_dist())).await;
+    app.create_user("manager@example.com", "a long browser password", Role::Manager);
+    let (token, _) = import_chicago_account(&app).await;
+    let template_id = create_letter_template(&app, &token, "browser_notice", "Browser notice").await;
+
+    let scratch = TempDir::new("recovery-desk-browser");
+    let profile_dir = scratch.path().join("profile");
+    let driver = ChromeDriver::start(scratch);
+    let browser = browser(&driver, &profile_dir).await;
+
+    let result = async {
+        sign_in(&browser, &app, "manager@example.com", "a long browser password").await?;
+        wait_for(&browser, By::Id("nav-templates")).await.click().await?;
+        let row = By::Css(&format!("#templates-table tr[data-template-id='{template_id}']"));
+        let row = wait_for_or_report(&browser, row, &["templates-error"]).await;
+        row.find(By::Css(".template-open")).await?.click().await?;
+
+        // Text that speaks of legal action is refused before it is sent.
+        let body = wait_for(&browser, By::Id("version-body")).await;
+        body.clear().await?;
+        body.send_keys("Dear {{debtor.name}}, we may take you to court.").await?;
+        browser.find(By::Id("version-save")).await?.click().await?;
+        let body_error = wait_for_text(&browser, By::Id("version-body-error"), |text| !text.is_empty()).await;
+        assert!(body_error.contains("court"), "the body message names the word: {body_error}");
+
+        body.clear().await?;
+        body.send_keys("Dear {{debtor.name}}, please call us about {{account.balance}}.").await?;
+        browser.find(By::Id("version-save")).await?.click().await?;
+        let shown = By::Css("#template-version-text[data-version='2']");
+        wait_for_or_report(&browser, shown, &["version-error", "versions-error"]).await;
+
+        browser.find(By::Id("template-preview-account")).await?.send_keys("A-1").await?;
+        browser.find(By::Id("template-preview-submit")).await?.click().await?;
+        let preview = wait_for_or_report(&browser, By::Id("template-preview"), &["template-preview-error", "template-preview-account-error"]).await;
+        let preview_text = preview.text().await?;
+        assert!(preview_text.contains("Dear Ana Smith, please call us about USD 1,555.50."), "the preview is merged: {preview_text}");
+        if let Ok(path) = std::env::var("RECOVERY_DESK_SCREENSHOT") {
+            browser.screenshot(&named_screenshot_path(&path, "templates")).await?;
+        }
+
+        // The call list export of the worklist names the accounts left out.
+        browser.find(By::Id("nav-worklist")).await?.click().await?;
+        wait_for(&browser, By::Id("export-call-csv")).await.click().await?;
+        let notice = wait_for_or_report(&browser, By::Id("export-notice"), &["export-error"]).await.text().await?;
+        assert!(notice.contains("Call list (CSV) saved as call-list-"), "the export notice reads: {notice}");
+        assert!(notice.contains("with 1 row."), "the export has the one number: {notice}");
+        assert!(notice.contains("No account was left out."), "the export names the accounts left out: {notice}");
         anyhow::Ok(())
     }
     .await;

@@ -20,6 +20,12 @@ pub fn save_text_file(file_name: &str, text: &str, media_type: &str) -> Result<(
     save_blob(file_name, &blob)
 }
 
+/// Offers `bytes` to the user as a download named `file_name`.
+pub fn save_bytes_file(file_name: &str, bytes: &[u8], media_type: &str) -> Result<(), String> {
+    let blob = blob_from_bytes(bytes, media_type)?;
+    save_blob(file_name, &blob)
+}
+
 fn blob_from_bytes(bytes: &[u8], media_type: &str) -> Result<web_sys::Blob, String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();

@@ -7,6 +7,7 @@ mod import;
 mod login;
 mod priority;
 mod tasks;
+mod templates;
 mod worklist;
 
 pub use account::AccountPage;
@@ -15,4 +16,5 @@ pub use import::ImportPage;
 pub use login::LoginPage;
 pub use priority::PriorityPage;
 pub use tasks::TasksPage;
+pub use templates::{may_edit_templates, TemplatesPage};
 pub use worklist::WorklistPage;

@@ -1,10 +1,13 @@
 //! One account: balances, dates, status and its change, assignment,
 //! payments and their reversal, repayment plans, promises to pay, calls and
-//! the timeline, debtor contacts and ledger.
+//! the timeline, letters and emails, disputes, debtor contacts and ledger.
 
 mod assignment;
 mod calls;
 mod contacts;
+mod correspondence;
+mod disputes;
+mod keys;
 mod ledger;
 mod payments;
 pub mod plans;
@@ -22,6 +25,8 @@ use uuid::Uuid;
 use self::assignment::{load_agents, may_assign, AgentList, Assignment};
 use self::calls::CallsSection;
 use self::contacts::DebtorContacts;
+use self::correspondence::CorrespondenceSection;
+use self::disputes::DisputesSection;
 use self::ledger::LedgerTable;
 use self::payments::PaymentsSection;
 use self::plans::PlansSection;
@@ -124,7 +129,7 @@ pub fn AccountPage() -> impl IntoView {
             _ => None,
         })
     });
-    // The plan and promise sections are built once per account too.
+    // The plan, promise, letter and dispute sections are built once per account too.
     let plan_context = Memo::new(move |_| {
         detail.with(|loaded| match loaded {
             Some(Ok(account)) => Some((account.summary.id, account.summary.creditor_id, account.summary.currency)),
@@ -201,6 +206,8 @@ pub fn AccountPage() -> impl IntoView {
                             on_account_changed=on_account_changed
                         />
                         <PromisesSection account_id=id currency=currency activity=activity />
+                        <CorrespondenceSection account_id=id creditor_id=creditor_id activity=activity />
+                        <DisputesSection account_id=id activity=activity />
                     }
                 })
         }}

@@ -1,5 +1,7 @@
-//! The worklist: delinquent accounts with filters, sort and cursor pages.
+//! The worklist: delinquent accounts with filters, sort and cursor pages,
+//! and the call and mailing list exports of the filtered accounts.
 
+mod exports;
 mod filters;
 mod table;
 mod url_state;
@@ -14,6 +16,7 @@ use shared::users::{Role, UserDto};
 use shared::Page;
 use wasm_bindgen::JsCast;
 
+use self::exports::ExportButtons;
 use self::filters::FilterForm;
 use self::table::{account_rows, AccountsTable, COLUMN_COUNT};
 use self::url_state::WorklistState;
@@ -189,6 +192,7 @@ pub fn WorklistPage() -> impl IntoView {
             search_input=search_input
             on_apply=on_apply
         />
+        <ExportButtons state=state />
         <AccountsTable sort=Signal::derive(move || state.with(|state| state.query.sort)) on_sort=on_sort>
             {rows}
         </AccountsTable>

@@ -30,6 +30,9 @@ pub fn CallForm(
     account_id: Uuid,
     currency: Currency,
     phones: Vec<PhoneDto>,
+    /// Counts the changes made on the account page. The contact check runs
+    /// again on each, because a dispute or a hold changes its result.
+    activity: RwSignal<u64>,
     /// Called with a confirmation once the server logged the call.
     on_logged: Callback<String>,
 ) -> impl IntoView {
@@ -51,6 +54,7 @@ pub fn CallForm(
     // notes or other fields sends no check.
     let check_input = Memo::new(move |_| draft.with(|draft| (draft.started_at.clone(), draft.phone.trim().to_string())));
     Effect::new(move |_| {
+        activity.track();
         let (_, phone) = check_input.get();
         let at = draft.with_untracked(|draft| draft.started_at());
         let Ok(at) = at else {

@@ -20,7 +20,7 @@ pub fn CallsSection(
     currency: Currency,
     phones: Vec<PhoneDto>,
     /// Counts the changes made on the account page. A logged call adds one,
-    /// and the timeline loads again on each.
+    /// and the timeline and the call's contact check load again on each.
     activity: RwSignal<u64>,
 ) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
@@ -34,7 +34,7 @@ pub fn CallsSection(
             <section class="card" aria-labelledby="call-form-heading">
                 <h2 id="call-form-heading">"Log a call"</h2>
                 {move || notice.get().map(|message| view! { <Notice message=message /> })}
-                <CallForm account_id=account_id currency=currency phones=phones on_logged=on_logged />
+                <CallForm account_id=account_id currency=currency phones=phones activity=activity on_logged=on_logged />
             </section>
             <section class="card" aria-labelledby="timeline-heading">
                 <h2 id="timeline-heading">"Timeline"</h2>

@@ -7,7 +7,7 @@ use shared::{Currency, FieldError};
 use uuid::Uuid;
 
 use super::draft::{field, reference_label, PaymentDraft};
-use super::keys::PendingKeys;
+use crate::pages::account::keys::PendingKeys;
 use super::result::PaymentResult;
 use crate::api::{self, as_sentence, ApiError, PaymentOutcome};
 use crate::components::{browser_today, ErrorBanner, FieldMessage};

@@ -6,7 +6,7 @@ use shared::Currency;
 use uuid::Uuid;
 
 use super::display::{instrument_summary, AllocationSummary, PaymentStatusBadge};
-use super::keys::PendingKeys;
+use crate::pages::account::keys::PendingKeys;
 use super::receipt_link::ReceiptLink;
 use super::reversal::{ReversalForm, ReversalState};
 use crate::api::{as_sentence, PaymentOutcome};

@@ -4,7 +4,6 @@
 mod display;
 mod draft;
 mod form;
-mod keys;
 mod list;
 mod receipt_link;
 mod result;
@@ -19,7 +18,7 @@ use shared::Currency;
 use uuid::Uuid;
 
 use self::form::PaymentForm;
-use self::keys::PendingKeys;
+use super::keys::PendingKeys;
 use self::list::{PaymentRow, PaymentsTable, COLUMN_COUNT};
 use self::reversal::ReversalState;
 use crate::api::{self, as_sentence, ApiError, PaymentOutcome};

@@ -7,7 +7,7 @@ use shared::Currency;
 use uuid::Uuid;
 
 use super::display::reversal_reason_label;
-use super::keys::PendingKeys;
+use crate::pages::account::keys::PendingKeys;
 use crate::api::{self, ApiError, PaymentOutcome};
 use crate::components::{ErrorBanner, FieldMessage, MoneyAmount};
 

@@ -1,4 +1,5 @@
-//! `Idempotency-Key` values for posting payments and reversing them.
+//! `Idempotency-Key` values for requests that must take effect once:
+//! payments, their reversals, and letters and emails.
 
 use std::collections::HashMap;
 
@@ -7,14 +8,14 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 
-/// The `Idempotency-Key` of each money-moving request still in flight or
-/// with an unknown outcome, by the id of what it acts on (the account for a
-/// payment, the payment for a reversal).
+/// The `Idempotency-Key` of each such request still in flight or with an
+/// unknown outcome, by the id of what it acts on (the account for a payment
+/// or a letter, the payment for a reversal).
 ///
 /// A key is made when the user submits and is reused by every retry until
 /// the server accepts or rejects the request. A retry after a lost response
 /// therefore reaches the server with the same key, and the server returns
-/// the first result instead of moving the money again. This is also true when
+/// the first result instead of doing the work again. This is also true when
 /// the user edited the form in between, because the server rejects a known
 /// key sent with another body.
 ///
