@@ -21,6 +21,8 @@ CREATE TABLE worklist_scores (
     scored_on date NOT NULL,
     days_past_due integer,
     last_call_at timestamptz,
+    -- The creditor-local day of `last_call_at`, which the points count from.
+    last_call_on date,
     broken_promises integer NOT NULL,
     recent_attempts integer NOT NULL,
     balance_points integer NOT NULL,

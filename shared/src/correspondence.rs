@@ -430,7 +430,7 @@ pub struct BatchRequest {
     /// The query parameters of `GET /accounts` (`status`, `dpd`,
     /// `creditor_id`, `assigned_agent_id`, …) as strings; they must select 1
     /// to 10,000 accounts.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<std::collections::BTreeMap<String, String>>,
 }
 

@@ -2,7 +2,11 @@
 //! for their place, and bulk reassignment.
 //!
 //! The server computes the score in SQL from the weights below, so this is
-//! the one place to change them. Every part counts whole days in the
+//! the one place to change them.
+//!
+//! NOTE: stored scores keep the old weights until they expire at the next
+//! local midnight; a release that changes a weight should also ship a
+//! migration that sets `accounts.worklist_scored_until` to `-infinity`. Every part counts whole days in the
 //! creditor's time zone, so an account's score holds for one local day; the
 //! server stores it and recomputes it when an input changes.
 
@@ -48,7 +52,8 @@ pub const RECENT_ATTEMPT_DAYS: i32 = 7;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreReason {
-    /// `balance`, `days_past_due`, `broken_promises`, `since_last_contact` or `recent_attempts`.
+    /// `balance`, `days_past_due`, `broken_promises`, `since_last_contact` or
+    /// `recent_attempts`; or only `not_scored` for an account not yet scored.
     pub code: String,
     pub points: i32,
     /// English explanation with the value, such as "balance USD 1,520.50: +31".

@@ -22,7 +22,9 @@ pub struct PlacementRow {
     pub delinquent_since: Option<NaiveDate>,
     pub charged_off_on: Option<NaiveDate>,
     /// One of `shared::accounts::DEBT_TYPES`. Left out of the row's hash when
-    /// absent, so files imported before the column existed still hash alike.
+    /// absent, so standard files without the column hash as before. Lending
+    /// Club rows now carry `personal_loan`, so their first re-import
+    /// updates every loan once to store it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debt_type: Option<&'static str>,
     pub address: Option<AddressInput>,

@@ -92,5 +92,11 @@ pub fn set_time_zone(conn: &mut PgConnection, user: &crate::auth::CurrentUser, c
         )?;
         Ok::<_, ApiError>(())
     })?;
+    // Worklist scores count the creditor's local days, so they expire with
+    // the old zone. This runs after the change commits, so payments wait on
+    // one account at a time, not on the whole creditor.
+    diesel::sql_query("UPDATE accounts SET worklist_scored_until = '-infinity' WHERE creditor_id = $1 AND worklist_scored_until > '-infinity'")
+        .bind::<diesel::sql_types::Uuid, _>(creditor_id)
+        .execute(conn)?;
     list(conn)?.into_iter().find(|c| c.id == creditor_id).ok_or_else(|| ApiError::not_found("creditor"))
 }

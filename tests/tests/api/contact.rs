@@ -639,6 +639,16 @@ CARD-1,D-3,Cy Card,GBP,900.00,0,0,2015-02-01,3 High St,Leeds,,LS1 1AA,GB,,card@e
     let card: Value = app.get(&manager, &format!("/api/v1/accounts/{}/limitation", id_of("CARD-1"))).await.json().await.unwrap();
     assert_eq!(card["rule"], "GB any: 6 years from default", "{card}");
     assert_eq!(card["time_barred"], true, "{card}");
+
+    // A later file without the column updates the balance and keeps the debt type.
+    let update = "\
+account_ref,debtor_ref,debtor_name,currency,principal,interest,fees,delinquent_since,address_line1,city,region,postal_code,country,phone,email
+DEED-1,D-1,Ann Deed,GBP,950.00,0,0,2015-02-01,1 High St,Leeds,,LS1 1AA,GB,,deed@example.com
+";
+    let report = app.import_file(&manager, "standard", "Acme", "update.csv", update.as_bytes().to_vec()).await;
+    assert_eq!(report.updated, 1, "{report:?}");
+    let deed: Value = app.get(&manager, &format!("/api/v1/accounts/{}/limitation", id_of("DEED-1"))).await.json().await.unwrap();
+    assert_eq!(deed["rule"], "GB written_contract: 12 years from default", "{deed}");
 }
 
 #[tokio::test]

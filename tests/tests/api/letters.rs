@@ -223,9 +223,19 @@ async fn batch_selects_accounts_by_filter() {
     let body = assert_error(response, 400, "validation_failed").await;
     assert_eq!(body["error"]["fields"][0]["field"], "filter.dpd", "{body}");
     let response = post(json!({ "template_id": reminder, "filter": {}, "account_ids": [s.accounts[0]] }), "both").await.unwrap();
-    assert_error(response, 400, "validation_failed").await;
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["field"], "account_ids", "{body}");
     let response = post(json!({ "template_id": reminder }), "neither").await.unwrap();
-    assert_error(response, 400, "validation_failed").await;
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["error"]["fields"][0]["code"], "missing", "{body}");
+
+    // A retry returns the first batch even though the filter now selects more.
+    diesel::sql_query("UPDATE accounts SET principal_balance = principal_balance + 100000").execute(&mut s.app.db()).unwrap();
+    let response = post(json!({ "template_id": reminder, "filter": { "min_balance": "10000" } }), "filtered").await.unwrap();
+    assert_eq!(response.headers()["idempotent-replayed"], "true");
+    let replayed: Value = response.json().await.unwrap();
+    assert_eq!(replayed["id"], batch["id"]);
+    assert_eq!(replayed["requested"], 2);
 }
 
 #[tokio::test]

@@ -144,7 +144,7 @@ async fn worklist_rescores_when_inputs_change() {
     let before = item(&page, "W-1")["score"].as_i64().unwrap();
     assert_eq!(reason_points(item(&page, "W-1"), "since_last_contact"), 30);
 
-    // A call just now and a smaller balance: both expire the stored score.
+    // A call just now expires the stored score on its own.
     let mut conn = s.app.db();
     diesel::sql_query(
         "INSERT INTO calls (id, creditor_id, account_id, debtor_id, direction, outcome, conversation, started_at, logged_by)
@@ -155,6 +155,12 @@ async fn worklist_rescores_when_inputs_change() {
     .bind::<diesel::sql_types::Uuid, _>(s.agent_id)
     .execute(&mut conn)
     .unwrap();
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    let w1 = item(&page, "W-1");
+    assert_eq!(w1["recent_attempts"], 1, "{w1}");
+    assert_eq!(reason_points(w1, "since_last_contact"), 0, "called today");
+
+    // So does a smaller balance, and a promise the daily run breaks.
     diesel::sql_query("UPDATE accounts SET principal_balance = 5000, interest_balance = 0 WHERE id = $1")
         .bind::<diesel::sql_types::Uuid, _>(s.id("W-1"))
         .execute(&mut conn)
@@ -167,6 +173,24 @@ async fn worklist_rescores_when_inputs_change() {
     // log10(50.00) = 1.7, so 16 points instead of 31.
     assert_eq!(reason_points(w1, "balance"), 16);
     assert_eq!(w1["score"].as_i64().unwrap(), before - 5 - 30 - 15, "{w1}");
+
+    diesel::sql_query(
+        "INSERT INTO promises (id, creditor_id, account_id, amount, currency, promised_on, window_ends_on, channel, taken_by, taken_on, status)
+         SELECT gen_random_uuid(), a.creditor_id, a.id, 100, 'USD', current_date - 10, current_date - 5, 'call', $2, current_date - 12, 'open'
+         FROM accounts a WHERE a.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(s.id("W-3"))
+    .bind::<diesel::sql_types::Uuid, _>(s.agent_id)
+    .execute(&mut conn)
+    .unwrap();
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    assert_eq!(reason_points(item(&page, "W-3"), "broken_promises"), 0, "an open promise adds nothing");
+    diesel::sql_query("UPDATE promises SET status = 'broken' WHERE account_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(s.id("W-3"))
+        .execute(&mut conn)
+        .unwrap();
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    assert_eq!(reason_points(item(&page, "W-3"), "broken_promises"), 10, "the broken promise counts: {page}");
 
     // A stored score is read as it is until it expires, then recomputed.
     diesel::sql_query("UPDATE accounts SET worklist_score = 1000 WHERE id = $1")
@@ -192,7 +216,7 @@ async fn daily_run_stores_worklist_scores() {
     let output = crate::cli::run(&s.app.database_url, &["run-daily"], None);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("3 worklist score(s) recomputed"), "{stdout}");
+    assert!(stdout.lines().any(|line| line == "3 worklist score(s) recomputed"), "{stdout}");
     let mut conn = s.app.db();
     let fresh: i64 = diesel::sql_query("SELECT count(*) AS n FROM accounts WHERE worklist_scored_until > now()")
         .get_result::<Count>(&mut conn)
@@ -202,7 +226,7 @@ async fn daily_run_stores_worklist_scores() {
 
     let output = crate::cli::run(&s.app.database_url, &["run-daily"], None);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("0 worklist score(s) recomputed"), "scores hold for the rest of the day: {stdout}");
+    assert!(stdout.lines().any(|line| line == "0 worklist score(s) recomputed"), "scores hold for the rest of the day: {stdout}");
 }
 
 #[derive(QueryableByName)]

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use shared::contact::{CallDto, CallRequest};
-use shared::Page;
+use shared::{ErrorCode, Page};
 
 use crate::auth::CurrentUser;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::postgres::PgPool;
 use crate::routes::payments::respond;
 use crate::routes::{parse_id, with_conn};
@@ -29,9 +29,15 @@ pub async fn create_call(
     body: web::Json<CallRequest>,
 ) -> ApiResult<HttpResponse> {
     let account_id = parse_id(&path, "account")?;
-    let key = match req.headers().contains_key(idempotency::HEADER) {
-        true => Some(IdempotencyKey::from_request(req.headers())?),
-        false => None,
+    let key = match req.headers().get(idempotency::HEADER) {
+        None => None,
+        Some(value) if value.as_bytes().iter().all(u8::is_ascii_whitespace) => {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyInvalid,
+                format!("the {} header is empty; leave it out, or send a new random value (such as a UUID) per call", idempotency::HEADER),
+            ))
+        }
+        Some(_) => Some(IdempotencyKey::from_request(req.headers())?),
     };
     let request = body.into_inner();
     let outcome = with_conn(&pool, move |conn| calls::create(conn, &user, account_id, &request, key.as_ref())).await?;

@@ -84,6 +84,9 @@ pub struct RankedRow {
     pub days_past_due: Option<i32>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub last_call_at: Option<DateTime<Utc>>,
+    /// The creditor-local day of `last_call_at`.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub last_call_on: Option<chrono::NaiveDate>,
     #[diesel(sql_type = Integer)]
     pub broken_promises: i32,
     #[diesel(sql_type = Integer)]
@@ -100,6 +103,10 @@ pub struct RankedRow {
     pub attempt_points: i32,
     #[diesel(sql_type = Integer)]
     pub score: i32,
+    /// True for an account never scored, because another transaction held
+    /// it at every rescore so far; it is listed with a score of 0.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub not_scored: bool,
 }
 
 /// The query over one agent's worked accounts in stored-score order, with
@@ -108,12 +115,14 @@ pub struct RankedRow {
 pub(crate) fn ranked_query<'a>(agent_id: Uuid) -> Query<'a> {
     Query::new(
         "SELECT a.id, a.creditor_id, a.debtor_id, a.account_ref, d.name AS debtor_name, a.status,
-            a.currency::text AS currency, a.total_balance, s.days_past_due, s.last_call_at,
-            s.broken_promises, s.recent_attempts, s.balance_points, s.dpd_points, s.promise_points,
-            s.contact_points, s.attempt_points, a.worklist_score AS score
+            a.currency::text AS currency, a.total_balance, s.days_past_due, s.last_call_at, s.last_call_on,
+            coalesce(s.broken_promises, 0) AS broken_promises, coalesce(s.recent_attempts, 0) AS recent_attempts,
+            coalesce(s.balance_points, 0) AS balance_points, coalesce(s.dpd_points, 0) AS dpd_points,
+            coalesce(s.promise_points, 0) AS promise_points, coalesce(s.contact_points, 0) AS contact_points,
+            coalesce(s.attempt_points, 0) AS attempt_points, a.worklist_score AS score, s.account_id IS NULL AS not_scored
         FROM accounts a
         JOIN debtors d ON d.id = a.debtor_id
-        JOIN worklist_scores s ON s.account_id = a.id
+        LEFT JOIN worklist_scores s ON s.account_id = a.id
         WHERE a.status IN ",
     )
     .sql(WORKED_STATUSES)
@@ -138,7 +147,12 @@ pub(crate) fn order_ranked(mut query: Query<'_>, cursor: Option<Cursor>, limit: 
 /// `GET /worklist`.
 pub fn worklist(conn: &mut PgConnection, user: &CurrentUser, request: &WorklistRequest) -> ApiResult<WorklistPage> {
     let agent_id = resolve_agent(conn, user, request.agent_id)?;
-    let rescored = score::rescore(conn, Scope::Agent(agent_id), Utc::now(), i64::MAX)?;
+    // Only the first page rescores, so scores stay put while the agent
+    // pages on and no account moves across the cursor.
+    let rescored = match request.cursor {
+        None => score::rescore(conn, Scope::Agent(agent_id), Utc::now(), i64::MAX)?,
+        Some(_) => 0,
+    };
     let limit = request.limit as usize;
     let batch = (limit * 2).max(50);
     let mut items = Vec::new();
@@ -293,6 +307,13 @@ impl RankedRow {
 
     /// Explains each part of the score, largest effect first.
     fn score_reasons(&self) -> Vec<ScoreReason> {
+        if self.not_scored {
+            return vec![ScoreReason {
+                code: "not_scored".into(),
+                points: 0,
+                message: "not scored yet, because the account was being changed; the next first page scores it".into(),
+            }];
+        }
         let balance = match self.currency.trim().parse() {
             Ok(currency) => Money::new(self.total_balance, currency).display(),
             Err(_) => format!("{} {}", self.currency.trim(), self.total_balance),
@@ -303,7 +324,11 @@ impl RankedRow {
             None => format!("no delinquency date: {}", points(self.dpd_points)),
         };
         let since_contact = match self.last_call_at {
-            Some(at) => format!("last call on {}: {}", at.format("%Y-%m-%d"), points(self.contact_points)),
+            Some(at) => format!(
+                "last call on {}: {}",
+                self.last_call_on.unwrap_or_else(|| at.date_naive()).format("%Y-%m-%d"),
+                points(self.contact_points)
+            ),
             None => format!("no call in the last {} days: {}", weights::CONTACT_LOOKBACK_DAYS, points(self.contact_points)),
         };
         let mut reasons = vec![

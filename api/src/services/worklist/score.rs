@@ -2,8 +2,10 @@
 //! current.
 //!
 //! An account's score holds for one creditor-local day, because every part
-//! counts whole local days: days past due, days since the last call, broken
-//! promises over the last days and outbound attempts over the last days.
+//! that depends on time counts whole local days: days past due, days since
+//! the last call, broken promises and outbound attempts over the last days.
+//! Calls count even when dated up to a minute ahead of `now`, as the call
+//! API allows for clock skew.
 //! Database triggers expire a score as soon as an input changes (see the
 //! `worklist_scores` migration). `rescore` recomputes expired scores. A
 //! worklist request calls it for one agent before reading a page, and the
@@ -33,7 +35,7 @@ pub const DAILY_RUN_BATCH: i64 = 5_000;
 /// Recomputes at most `limit` expired scores in `scope` as of `now` and
 /// returns how many it stored. Accounts locked by another transaction
 /// (a payment being posted, say) are skipped and keep their expired score
-/// until the next call.
+/// until the next rescore.
 pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit: i64) -> QueryResult<usize> {
     let (column, id) = match scope {
         Scope::Agent(id) => ("assigned_agent_id", id),
@@ -55,7 +57,7 @@ pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit:
                    (count(*) FILTER (WHERE k.direction = 'outbound'
                        AND k.started_at >= ((t.today - ($5 - 1))::timestamp AT TIME ZONE t.time_zone)))::int AS recent_attempts
             FROM target t
-            JOIN calls k ON k.account_id = t.id AND k.started_at <= $1
+            JOIN calls k ON k.account_id = t.id
                  AND k.started_at >= ((t.today - $4)::timestamp AT TIME ZONE t.time_zone)
             GROUP BY t.id
         ), broken AS (
@@ -78,13 +80,14 @@ pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit:
                    GREATEST($15, n.recent_attempts * $16) AS attempt_points
             FROM counts n
         ), saved AS (
-            INSERT INTO worklist_scores AS s (account_id, scored_on, days_past_due, last_call_at, broken_promises, recent_attempts,
-                                              balance_points, dpd_points, promise_points, contact_points, attempt_points)
-            SELECT id, today, days_past_due, last_call_at, broken_promises, recent_attempts,
+            INSERT INTO worklist_scores AS s (account_id, scored_on, days_past_due, last_call_at, last_call_on, broken_promises,
+                                              recent_attempts, balance_points, dpd_points, promise_points, contact_points, attempt_points)
+            SELECT id, today, days_past_due, last_call_at, last_call_on, broken_promises, recent_attempts,
                    balance_points, dpd_points, promise_points, contact_points, attempt_points
             FROM parts
             ON CONFLICT (account_id) DO UPDATE SET
                 scored_on = EXCLUDED.scored_on, days_past_due = EXCLUDED.days_past_due, last_call_at = EXCLUDED.last_call_at,
+                last_call_on = EXCLUDED.last_call_on,
                 broken_promises = EXCLUDED.broken_promises, recent_attempts = EXCLUDED.recent_attempts,
                 balance_points = EXCLUDED.balance_points, dpd_points = EXCLUDED.dpd_points, promise_points = EXCLUDED.promise_points,
                 contact_points = EXCLUDED.contact_points, attempt_points = EXCLUDED.attempt_points
