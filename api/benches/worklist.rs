@@ -113,6 +113,14 @@ fn main() -> anyhow::Result<()> {
         diesel::sql_query("UPDATE accounts SET worklist_scored_until = '-infinity' WHERE assigned_agent_id = $1")
             .bind::<SqlUuid, _>(*agent)
             .execute(&mut conn)?;
+        if std::env::var_os("BENCH_EXPLAIN").is_some() {
+            let plan = conn.transaction(|conn| {
+                let plan = score::explain_rescore(conn, score::Scope::Agent(*agent), Utc::now(), i64::MAX);
+                // The plan ran the statement; roll it back so the timed page rescores.
+                plan.and_then(|plan| { println!("{}", plan.join("\n")); Err(diesel::result::Error::RollbackTransaction) })
+            });
+            if !matches!(plan, Err(diesel::result::Error::RollbackTransaction)) { plan?; }
+        }
         let clock = Instant::now();
         worklist_page(&mut conn, &manager, *agent, at)?;
         first_of_day.push(clock.elapsed());

@@ -1,3 +1,5 @@
+DROP INDEX contact_holds_call_blocked_idx;
+DROP INDEX accounts_call_blocked_idx;
 DROP TRIGGER promises_worklist_score_unbroken ON promises;
 DROP TRIGGER promises_worklist_score_inputs ON promises;
 DROP TRIGGER calls_worklist_score_inputs ON calls;

@@ -40,6 +40,14 @@ CREATE INDEX accounts_worklist_expiry_idx ON accounts (assigned_agent_id, workli
 CREATE INDEX accounts_creditor_worklist_expiry_idx ON accounts (creditor_id, worklist_scored_until)
     WHERE status IN ('open', 'in_arrangement');
 
+-- The worklist's count of accounts it leaves out: those without a valid
+-- phone or disputed, and the holds that block calls. Both are a small
+-- share of the accounts, so counting them need not read every account.
+CREATE INDEX accounts_call_blocked_idx ON accounts (assigned_agent_id)
+    WHERE (no_valid_phone OR status = 'disputed') AND status IN ('open', 'in_arrangement', 'disputed');
+CREATE INDEX contact_holds_call_blocked_idx ON contact_holds (account_id)
+    WHERE cease_all OR 'call' = ANY (cease_channels) OR disputed OR bankruptcy OR deceased OR manager_hold;
+
 CREATE FUNCTION worklist_score_expire_own() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.worklist_scored_until := '-infinity';

@@ -255,18 +255,27 @@ fn held_counts(conn: &mut PgConnection, agent_id: Uuid) -> ApiResult<(Vec<(Strin
         #[diesel(sql_type = BigInt)]
         total: i64,
     }
-    let counts: Counts = diesel::sql_query(format!(
-        "SELECT count(*) FILTER (WHERE h.cease_all OR 'call' = ANY(h.cease_channels)) AS cease_requested,
-                count(*) FILTER (WHERE h.disputed OR a.status = 'disputed') AS disputed,
+    // Each branch reads a partial index of blocked accounts or call-blocking
+    // holds, so the count does not read every account of the worklist.
+    let counts: Counts = diesel::sql_query(
+        "WITH blocked AS (
+            SELECT a.id, a.status, a.no_valid_phone FROM accounts a
+            WHERE a.assigned_agent_id = $1 AND (a.no_valid_phone OR a.status = 'disputed')
+              AND a.status IN ('open', 'in_arrangement', 'disputed')
+            UNION
+            SELECT a.id, a.status, a.no_valid_phone FROM contact_holds h JOIN accounts a ON a.id = h.account_id
+            WHERE (h.cease_all OR 'call' = ANY (h.cease_channels) OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold)
+              AND a.assigned_agent_id = $1 AND a.status IN ('open', 'in_arrangement', 'disputed')
+         )
+         SELECT count(*) FILTER (WHERE h.cease_all OR 'call' = ANY(h.cease_channels)) AS cease_requested,
+                count(*) FILTER (WHERE h.disputed OR b.status = 'disputed') AS disputed,
                 count(*) FILTER (WHERE h.bankruptcy) AS bankruptcy,
                 count(*) FILTER (WHERE h.deceased) AS deceased,
                 count(*) FILTER (WHERE h.manager_hold) AS manager_hold,
-                count(*) FILTER (WHERE a.no_valid_phone) AS no_valid_channel,
-                count(*) FILTER (WHERE a.status = 'disputed' OR a.no_valid_phone OR h.cease_all OR 'call' = ANY(h.cease_channels)
-                                 OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold) AS total
-         FROM accounts a LEFT JOIN contact_holds h ON h.account_id = a.id
-         WHERE a.assigned_agent_id = $1 AND (a.status IN {WORKED_STATUSES} OR a.status = 'disputed')"
-    ))
+                count(*) FILTER (WHERE b.no_valid_phone) AS no_valid_channel,
+                count(*) AS total
+         FROM blocked b LEFT JOIN contact_holds h ON h.account_id = b.id",
+    )
     .bind::<SqlUuid, _>(agent_id)
     .get_result(conn)?;
     let by_code = vec![

@@ -12,7 +12,9 @@
 //! daily run calls it for each creditor in batches after the day's work.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Integer, Timestamptz, Uuid as SqlUuid};
 use shared::worklist as weights;
 use uuid::Uuid;
@@ -37,6 +39,22 @@ pub const DAILY_RUN_BATCH: i64 = 5_000;
 /// (a payment being posted, say) are skipped and keep their expired score
 /// until the next rescore.
 pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit: i64) -> QueryResult<usize> {
+    rescore_query("", scope, now, limit).execute(conn)
+}
+
+/// Returns the plan PostgreSQL runs `rescore` with, executed, one line per
+/// row, for the benchmark to print.
+pub fn explain_rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit: i64) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let lines: Vec<Line> = rescore_query("EXPLAIN (ANALYZE, BUFFERS) ", scope, now, limit).load(conn)?;
+    Ok(lines.into_iter().map(|l| l.line).collect())
+}
+
+fn rescore_query(prefix: &str, scope: Scope, now: DateTime<Utc>, limit: i64) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
     let (column, id) = match scope {
         Scope::Agent(id) => ("assigned_agent_id", id),
         Scope::Creditor(id) => ("creditor_id", id),
@@ -44,7 +62,7 @@ pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit:
     // Every local day bound is `date::timestamp AT TIME ZONE zone`, the
     // instant that day starts in the creditor's zone, daylight saving included.
     diesel::sql_query(format!(
-        "WITH target AS (
+        "{prefix}WITH target AS (
             SELECT a.id, a.total_balance, a.delinquent_since, c.time_zone,
                    ($1 AT TIME ZONE c.time_zone)::date AS today
             FROM accounts a JOIN creditors c ON c.id = a.creditor_id
@@ -52,24 +70,23 @@ pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit:
             ORDER BY a.id
             LIMIT $3
             FOR NO KEY UPDATE OF a SKIP LOCKED
-        ), recent_calls AS (
-            SELECT t.id, max(k.started_at) AS last_call_at,
-                   (count(*) FILTER (WHERE k.direction = 'outbound'
-                       AND k.started_at >= ((t.today - ($5 - 1))::timestamp AT TIME ZONE t.time_zone)))::int AS recent_attempts
-            FROM target t
-            JOIN calls k ON k.account_id = t.id
-                 AND k.started_at >= ((t.today - $4)::timestamp AT TIME ZONE t.time_zone)
-            GROUP BY t.id
-        ), broken AS (
-            SELECT t.id, count(*)::int AS broken_promises
-            FROM target t JOIN promises p ON p.account_id = t.id AND p.status = 'broken' AND p.promised_on >= t.today - $6
-            GROUP BY t.id
         ), counts AS (
             SELECT t.id, t.today, t.total_balance, t.today - t.delinquent_since AS days_past_due, rc.last_call_at,
                    ((rc.last_call_at AT TIME ZONE t.time_zone)::date) AS last_call_on,
-                   coalesce(rc.recent_attempts, 0) AS recent_attempts, coalesce(b.broken_promises, 0) AS broken_promises,
+                   rc.recent_attempts, b.broken_promises,
                    ((t.today + 1)::timestamp AT TIME ZONE t.time_zone) AS scored_until
-            FROM target t LEFT JOIN recent_calls rc ON rc.id = t.id LEFT JOIN broken b ON b.id = t.id
+            FROM target t
+            CROSS JOIN LATERAL (
+                SELECT max(k.started_at) AS last_call_at,
+                       (count(*) FILTER (WHERE k.direction = 'outbound'
+                           AND k.started_at >= ((t.today - ($5 - 1))::timestamp AT TIME ZONE t.time_zone)))::int AS recent_attempts
+                FROM calls k
+                WHERE k.account_id = t.id AND k.started_at >= ((t.today - $4)::timestamp AT TIME ZONE t.time_zone)
+            ) rc
+            CROSS JOIN LATERAL (
+                SELECT count(*)::int AS broken_promises FROM promises p
+                WHERE p.account_id = t.id AND p.status = 'broken' AND p.promised_on >= t.today - $6
+            ) b
         ), parts AS (
             SELECT n.*,
                    LEAST($7, floor($8 * log(GREATEST(n.total_balance, 100)::numeric / 100))::int) AS balance_points,
@@ -97,6 +114,7 @@ pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit:
             worklist_scored_until = p.scored_until
         FROM parts p WHERE a.id = p.id"
     ))
+    .into_boxed()
     .bind::<Timestamptz, _>(now)
     .bind::<SqlUuid, _>(id)
     .bind::<BigInt, _>(limit)
@@ -113,7 +131,6 @@ pub fn rescore(conn: &mut PgConnection, scope: Scope, now: DateTime<Utc>, limit:
     .bind::<Integer, _>(weights::SINCE_CONTACT_POINTS_PER_DAY)
     .bind::<Integer, _>(weights::RECENT_ATTEMPT_POINTS_MAX)
     .bind::<Integer, _>(weights::RECENT_ATTEMPT_POINTS)
-    .execute(conn)
 }
 
 /// Rescores every expired score of a creditor in batches of
