@@ -26,6 +26,8 @@
 //! Environment:
 //! - `BENCH_ACCOUNTS`: accounts to generate, at least 1,000 (default 1,000,000).
 //! - `BENCH_ROUNDS`: timed requests of each kind, at least 10 (default 200).
+//! - `BENCH_EXPLAIN`: when set, prints the executed plan of each expired
+//!   agent's rescore (rolled back before the timed page).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
