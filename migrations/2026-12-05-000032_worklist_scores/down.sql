@@ -1,5 +1,6 @@
-DROP INDEX contact_holds_call_blocked_idx;
 DROP INDEX accounts_call_blocked_idx;
+DROP TRIGGER contact_holds_call_held ON contact_holds;
+DROP FUNCTION contact_holds_sync_call_held();
 DROP TRIGGER promises_worklist_score_unbroken ON promises;
 DROP TRIGGER promises_worklist_score_inputs ON promises;
 DROP TRIGGER calls_worklist_score_inputs ON calls;
@@ -7,4 +8,4 @@ DROP TRIGGER accounts_worklist_score_inputs ON accounts;
 DROP FUNCTION worklist_score_expire_account();
 DROP FUNCTION worklist_score_expire_own();
 DROP TABLE worklist_scores;
-ALTER TABLE accounts DROP COLUMN worklist_scored_until, DROP COLUMN worklist_score;
+ALTER TABLE accounts DROP COLUMN call_held, DROP COLUMN worklist_scored_until, DROP COLUMN worklist_score;

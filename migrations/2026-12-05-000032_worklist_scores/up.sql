@@ -40,13 +40,38 @@ CREATE INDEX accounts_worklist_expiry_idx ON accounts (assigned_agent_id, workli
 CREATE INDEX accounts_creditor_worklist_expiry_idx ON accounts (creditor_id, worklist_scored_until)
     WHERE status IN ('open', 'in_arrangement');
 
--- The worklist's count of accounts it leaves out: those without a valid
--- phone or disputed, and the holds that block calls. Both are a small
--- share of the accounts, so counting them need not read every account.
+-- Whether a hold in contact_holds blocks calls to the account, kept by a
+-- trigger, so the worklist can leave held accounts out and count them from
+-- an index on accounts alone.
+ALTER TABLE accounts ADD COLUMN call_held boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN accounts.call_held IS 'True while contact_holds blocks calls: cease (all or calls), disputed, bankruptcy, deceased or a manager hold.';
+
+CREATE FUNCTION contact_holds_sync_call_held() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    held boolean := false;
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        held := NEW.cease_all OR 'call' = ANY (NEW.cease_channels) OR NEW.disputed OR NEW.bankruptcy
+                OR NEW.deceased OR NEW.manager_hold;
+    END IF;
+    UPDATE accounts SET call_held = held
+    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.account_id ELSE NEW.account_id END
+      AND call_held IS DISTINCT FROM held;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER contact_holds_call_held AFTER INSERT OR UPDATE OR DELETE ON contact_holds
+    FOR EACH ROW EXECUTE FUNCTION contact_holds_sync_call_held();
+
+UPDATE accounts a SET call_held = true
+FROM contact_holds h
+WHERE h.account_id = a.id
+  AND (h.cease_all OR 'call' = ANY (h.cease_channels) OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold);
+
+-- The accounts the worklist leaves out without asking the rules engine:
+-- a small share of each agent's accounts.
 CREATE INDEX accounts_call_blocked_idx ON accounts (assigned_agent_id)
-    WHERE (no_valid_phone OR status = 'disputed') AND status IN ('open', 'in_arrangement', 'disputed');
-CREATE INDEX contact_holds_call_blocked_idx ON contact_holds (account_id)
-    WHERE cease_all OR 'call' = ANY (cease_channels) OR disputed OR bankruptcy OR deceased OR manager_hold;
+    WHERE (no_valid_phone OR status = 'disputed' OR call_held) AND status IN ('open', 'in_arrangement', 'disputed');
 
 CREATE FUNCTION worklist_score_expire_own() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -145,6 +145,8 @@ diesel::table! {
         debt_type -> Nullable<Text>,
         worklist_score -> Int4,
         worklist_scored_until -> Timestamptz,
+        // NOTE: `call_held` (bool) is left out because diesel's default
+        // features allow 32 columns a table; only raw SQL reads it.
     }
 }
 

@@ -261,6 +261,15 @@ async fn worklist_leaves_out_blocked_accounts() {
     assert!(refs(&night).is_empty(), "{night}");
     assert_eq!(left_out(&night, "outside_contact_window"), 2, "{night}");
     assert_eq!(night["left_out_total"], 3);
+
+    // Lifting the hold brings the account back.
+    let lifted = json!({ "cease_all": false, "cease_channels": [], "bankruptcy": false, "deceased": false,
+                         "disputed": false, "manager_hold": false, "time_barred": false });
+    let response = s.app.put_json(&s.manager, &format!("/api/v1/accounts/{}/contact-holds", s.id("W-1")), &lifted).await;
+    assert_eq!(response.status(), 200);
+    let page = s.worklist(&s.agent, &format!("at={}", today_at(17))).await;
+    assert_eq!(refs(&page), ["W-1", "W-3", "W-2"], "{page}");
+    assert_eq!(page["left_out_total"], 0);
 }
 
 #[tokio::test]

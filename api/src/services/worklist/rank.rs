@@ -132,9 +132,7 @@ pub(crate) fn ranked_query<'a>(agent_id: Uuid) -> Query<'a> {
 
 /// Leaves out accounts that the contact rules block for a call whatever
 /// the time: stored holds, the `disputed` status and no valid phone.
-pub const NOT_HELD: &str = " AND a.status <> 'disputed' AND NOT a.no_valid_phone AND NOT EXISTS (
-    SELECT 1 FROM contact_holds h WHERE h.account_id = a.id
-    AND (h.cease_all OR 'call' = ANY(h.cease_channels) OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold))";
+pub const NOT_HELD: &str = " AND a.status <> 'disputed' AND NOT a.no_valid_phone AND NOT a.call_held";
 
 /// Continues `ranked_query` after `cursor` and orders it by score.
 pub(crate) fn order_ranked(mut query: Query<'_>, cursor: Option<Cursor>, limit: i64) -> Query<'_> {
@@ -145,9 +143,6 @@ pub(crate) fn order_ranked(mut query: Query<'_>, cursor: Option<Cursor>, limit: 
 }
 
 /// `GET /worklist`.
-// TODO: a page takes about 128 ms at 50,000 accounts per agent against
-// 15 ms at 10,000 (docs/benchmarks.md, "Worklist"), so some step still
-// grows with the worklist; it was not traced.
 pub fn worklist(conn: &mut PgConnection, user: &CurrentUser, request: &WorklistRequest) -> ApiResult<WorklistPage> {
     let agent_id = resolve_agent(conn, user, request.agent_id)?;
     // Only the first page rescores, so scores stay put while the agent
@@ -258,26 +253,18 @@ fn held_counts(conn: &mut PgConnection, agent_id: Uuid) -> ApiResult<(Vec<(Strin
         #[diesel(sql_type = BigInt)]
         total: i64,
     }
-    // Each branch reads a partial index of blocked accounts or call-blocking
-    // holds, so the count does not read every account of the worklist.
+    // Blocked accounts are a small share, read from a partial index.
     let counts: Counts = diesel::sql_query(
-        "WITH blocked AS (
-            SELECT a.id, a.status, a.no_valid_phone FROM accounts a
-            WHERE a.assigned_agent_id = $1 AND (a.no_valid_phone OR a.status = 'disputed')
-              AND a.status IN ('open', 'in_arrangement', 'disputed')
-            UNION
-            SELECT a.id, a.status, a.no_valid_phone FROM contact_holds h JOIN accounts a ON a.id = h.account_id
-            WHERE (h.cease_all OR 'call' = ANY (h.cease_channels) OR h.disputed OR h.bankruptcy OR h.deceased OR h.manager_hold)
-              AND a.assigned_agent_id = $1 AND a.status IN ('open', 'in_arrangement', 'disputed')
-         )
-         SELECT count(*) FILTER (WHERE h.cease_all OR 'call' = ANY(h.cease_channels)) AS cease_requested,
-                count(*) FILTER (WHERE h.disputed OR b.status = 'disputed') AS disputed,
+        "SELECT count(*) FILTER (WHERE h.cease_all OR 'call' = ANY(h.cease_channels)) AS cease_requested,
+                count(*) FILTER (WHERE h.disputed OR a.status = 'disputed') AS disputed,
                 count(*) FILTER (WHERE h.bankruptcy) AS bankruptcy,
                 count(*) FILTER (WHERE h.deceased) AS deceased,
                 count(*) FILTER (WHERE h.manager_hold) AS manager_hold,
-                count(*) FILTER (WHERE b.no_valid_phone) AS no_valid_channel,
+                count(*) FILTER (WHERE a.no_valid_phone) AS no_valid_channel,
                 count(*) AS total
-         FROM blocked b LEFT JOIN contact_holds h ON h.account_id = b.id",
+         FROM accounts a LEFT JOIN contact_holds h ON h.account_id = a.id
+         WHERE a.assigned_agent_id = $1 AND (a.no_valid_phone OR a.status = 'disputed' OR a.call_held)
+           AND a.status IN ('open', 'in_arrangement', 'disputed')",
     )
     .bind::<SqlUuid, _>(agent_id)
     .get_result(conn)?;
