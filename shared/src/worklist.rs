@@ -5,7 +5,7 @@
 //! the one place to change them.
 //!
 //! NOTE: stored scores keep the old weights until they expire at the next
-//! local midnight; a release that changes a weight should also ship a
+//! local midnight. A release that changes a weight should also ship a
 //! migration that sets `accounts.worklist_scored_until` to `-infinity`. Every part counts whole days in the
 //! creditor's time zone, so an account's score holds for one local day; the
 //! server stores it and recomputes it when an input changes.

@@ -127,7 +127,7 @@ async fn worklist_ranks_with_reasons() {
     assert_eq!(refs(&second_page), ["W-3"]);
 }
 
-/// The score and reasons of one account on a page.
+/// Returns the item of one account on a page.
 fn item<'a>(page: &'a Value, account_ref: &str) -> &'a Value {
     page["items"].as_array().unwrap().iter().find(|i| i["account_ref"] == account_ref).unwrap_or_else(|| panic!("{account_ref} on {page}"))
 }

@@ -498,7 +498,7 @@ fn is_north_american(e164: &str) -> bool {
     e164.trim().strip_prefix("+1").is_some_and(|national| national.len() == 10 && national.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Every zone of the US states, DC and Canada, each under its country.
+/// Returns every zone of the US states, DC and Canada, each under its country.
 /// A +1 number whose area code the table lacks (a toll-free or
 /// non-geographic code, or a code missing from the table) places the
 /// debtor somewhere among them. Territories are left out, because their

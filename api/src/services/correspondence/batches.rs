@@ -35,7 +35,7 @@ struct Counts {
     failed: i32,
 }
 
-/// How a batch's accounts were chosen, already checked for shape.
+/// The accounts of a batch, by id or by filter, already checked for shape.
 pub enum BatchAccounts {
     Ids(Vec<Uuid>),
     Filter(AccountFilter),

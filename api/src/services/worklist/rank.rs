@@ -109,8 +109,8 @@ pub struct RankedRow {
     pub not_scored: bool,
 }
 
-/// The query over one agent's worked accounts in stored-score order, with
-/// the parts of each score. The caller appends conditions on `a` and
+/// Builds the query over one agent's worked accounts in stored-score order,
+/// with the parts of each score. The caller appends conditions on `a` and
 /// finishes it with `order_ranked`.
 pub(crate) fn ranked_query<'a>(agent_id: Uuid) -> Query<'a> {
     Query::new(
