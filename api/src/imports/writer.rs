@@ -270,16 +270,14 @@ fn apply_batch_in_transaction(conn: &mut PgConnection, ctx: &BatchContext, rows:
                         accounts::last_payment_on.eq(row.last_payment_on),
                         accounts::delinquent_since.eq(row.delinquent_since),
                         accounts::charged_off_on.eq(row.charged_off_on),
+                        // A file without a debt type keeps the one already known.
+                        row.debt_type.map(|debt_type| accounts::debt_type.eq(debt_type)),
                         accounts::name_missing.eq(row.debtor_name.is_none()),
                         accounts::source_hash.eq(&pending.hash),
                         accounts::last_import_id.eq(Some(ctx.import_id)),
                         accounts::updated_at.eq(Utc::now()),
                     ))
                     .execute(conn)?;
-                // A file without a debt type keeps the one already known.
-                if let Some(debt_type) = row.debt_type {
-                    diesel::update(accounts::table.find(account.id)).set(accounts::debt_type.eq(debt_type)).execute(conn)?;
-                }
                 if delta != (0, 0, 0) {
                     let entry_id = Uuid::now_v7();
                     entries.push(NewJournalEntry {

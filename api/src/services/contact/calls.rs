@@ -36,7 +36,7 @@ use super::disputes;
 use super::eligibility::{self, Check};
 use super::holds;
 use crate::auth::CurrentUser;
-use crate::db::schema::{accounts, calls, creditors, debtor_phones, follow_up_tasks};
+use crate::db::schema::{accounts, calls, debtor_phones, follow_up_tasks};
 use crate::error::{ApiError, ApiResult};
 
 const LIST_LIMIT: i64 = 200;
@@ -156,8 +156,8 @@ fn record(conn: &mut PgConnection, user: &CurrentUser, account_id: Uuid, request
         let override_reason = if overridden_codes.is_empty() { None } else { checked.override_reason.clone() };
         if let Some(day) = request.follow_up_on {
             // The call's day is the creditor's local day, as task days are.
-            let zone: String = creditors::table.find(account.creditor_id).select(creditors::time_zone).first(conn)?;
-            let call_day = zone.parse::<chrono_tz::Tz>().map_or(checked.started_at.date_naive(), |tz| checked.started_at.with_timezone(&tz).date_naive());
+            let zone = eligibility::creditor_zone(conn, account.creditor_id)?;
+            let call_day = checked.started_at.with_timezone(&zone).date_naive();
             if day < call_day {
                 return Err(ApiError::validation(vec![FieldError::new(
                     "follow_up_on",

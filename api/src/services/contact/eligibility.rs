@@ -158,13 +158,18 @@ pub fn call_attempt(account_id: Uuid, started_at: DateTime<Utc>, direction: &str
     Ok(Attempt { at: started_at, channel: contact_rules::Channel::Call, direction, conversation })
 }
 
+/// Returns the creditor's time zone, which decides its local days.
+pub fn creditor_zone(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<Tz> {
+    let zone_name: String = creditors::table.find(creditor_id).select(creditors::time_zone).first(conn)?;
+    zone_name
+        .parse()
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("creditor {creditor_id} has an unknown time zone '{zone_name}'")))
+}
+
 /// Builds the policy: the rules table from `contact_rules`, and the
 /// creditor's time zone for a debtor with no known location.
 pub fn policy(conn: &mut PgConnection, creditor_id: Uuid) -> ApiResult<ContactPolicy> {
-    let zone_name: String = creditors::table.find(creditor_id).select(creditors::time_zone).first(conn)?;
-    let default_zone: Tz = zone_name.parse().map_err(|_| {
-        ApiError::internal(anyhow::anyhow!("creditor {creditor_id} has an unknown time zone '{zone_name}'"))
-    })?;
+    let default_zone = creditor_zone(conn, creditor_id)?;
     // NOTE: creditors record no country, so a debtor with no location hint
     // and no address country gets the general rules, not a country's.
     Ok(ContactPolicy { rules: super::rules::load_table(conn)?, default_zone, default_country: None })
