@@ -39,7 +39,7 @@ pub struct AccountQuery {
 /// The keys a `filter` object in a request body may hold: the filters of `GET /accounts`.
 const FILTER_KEYS: [&str; 8] = ["status", "dpd", "min_balance", "max_balance", "creditor_id", "assigned_agent_id", "no_valid_contact", "q"];
 
-/// Checks a request body's `filter` object, which holds `GET /accounts`
+/// Checks a request body's `filter` object, which contains `GET /accounts`
 /// query parameters as strings, and names each bad key or value as
 /// `filter.<key>`.
 pub(crate) fn filter_from_map(map: &std::collections::BTreeMap<String, String>) -> Result<AccountFilter, Vec<FieldError>> {

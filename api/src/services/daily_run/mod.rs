@@ -104,8 +104,8 @@ pub fn run(conn: &mut PgConnection, as_of: Option<NaiveDate>) -> Result<DailyRun
             };
         }
         // Scores count from today, so they are stored only once today's
-        // promises are judged; a worklist request rescores its agent's
-        // accounts itself when this has not run yet.
+        // promises are judged. Until then, a worklist request rescores its
+        // agent's accounts itself.
         if !failed && target == creditor.today {
             match score::rescore_creditor(conn, creditor.id, Utc::now()) {
                 Ok(rescored) => report.accounts_rescored += rescored,
